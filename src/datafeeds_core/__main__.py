@@ -1,0 +1,3 @@
+from datafeeds_core.cli import main
+
+main()

@@ -1,0 +1,71 @@
+"""The `datafeeds` command: thin typer commands that parse arguments and call services."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from datafeeds_core.cli import common
+
+app = typer.Typer(
+    name="datafeeds",
+    help="Turn Urjanet utility-bill data into billing periods, one job per meter data source.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from datafeeds_core import __version__
+        from datafeeds_core.plugins import discover
+
+        typer.echo(f"datafeeds-core {__version__}")
+        plugins = discover()
+        if not plugins:
+            typer.echo("no plugins installed")
+        for info in plugins:
+            typer.echo(f"  {info.key:<36} {info.distribution} {info.version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Show the version and every installed plugin with its version.",
+    ),
+) -> None:
+    """Turn Urjanet utility-bill data into billing periods, one job per meter data source.
+
+    With no configuration everything runs on the embedded default (SQLite files and a local
+    folder under $DATAFEEDS_HOME); try `datafeeds demo`.
+    """
+
+
+def _register() -> None:
+    from datafeeds_core.cli import plugins, urjanet
+
+    app.add_typer(plugins.app, name="plugins")
+    app.add_typer(urjanet.app, name="urjanet")
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry: one-line errors with the documented exit codes, never a traceback."""
+    common.configure_logging()
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # last line of defence: still one line, still an exit code
+        code = common.report(exc)
+        sys.exit(code)

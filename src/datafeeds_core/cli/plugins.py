@@ -1,0 +1,49 @@
+"""`datafeeds plugins`: list (metadata only), check (imports each), freeze."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+app = typer.Typer(help="Installed utility plugins.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
+    """List installed plugins from their metadata, without importing any."""
+    from datafeeds_core.plugins import discover
+
+    infos = discover()
+    if as_json:
+        typer.echo(json.dumps([i.as_dict() for i in infos], indent=2))
+        return
+    if not infos:
+        typer.echo("no plugins installed")
+    for i in infos:
+        typer.echo(f"{i.key:<36} {i.distribution:<32} {i.version:<10} {i.module}")
+
+
+@app.command("check")
+def check(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
+    """Import every plugin, each on its own, and report ok, broken or duplicate."""
+    from datafeeds_core.plugins import check_all
+
+    results = check_all()
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        for r in results:
+            line = f"{r.info.key:<36} {r.status:<9} {r.info.distribution} {r.info.version}"
+            typer.echo(line + (f"  {r.error}" if r.error else ""))
+    if any(r.status != "ok" for r in results):
+        raise typer.Exit(4)
+
+
+@app.command("freeze")
+def freeze() -> None:
+    """Print `distribution==version` for every installed plugin (what the image pins)."""
+    from datafeeds_core.plugins import discover
+
+    for line in sorted({f"{i.distribution}=={i.version}" for i in discover()}):
+        typer.echo(line)

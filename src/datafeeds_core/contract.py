@@ -1,0 +1,84 @@
+"""Values that cross the plugin boundary: metadata, the data source context, row selections.
+
+A plugin declares *which* rows it wants as a `Selection`; the core's loader turns it into SQL
+(escaped, bound parameters). Plugins never see a database driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from datafeeds_core.urjanet.model import UrjanetData
+
+Commodity = Literal["water", "electric", "gas"]
+BillType = Literal["full", "generation-only"]
+Op = Literal["eq", "ne", "in", "contains", "startswith", "endswith", "is_null", "not_null"]
+
+
+@dataclass(frozen=True)
+class PluginMetadata:
+    provider: str | None
+    commodity: Commodity
+    bill_type: BillType = "full"
+    required_meta: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DataSourceContext:
+    """What a plugin knows about the meter data source it serves."""
+
+    scraper_key: str
+    utility: str | None = None
+    utility_account_id: str | None = None
+    service_id: str | None = None
+    gen_utility_account_id: str | None = None
+    gen_service_id: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Match:
+    """`column op value` on one table's column; `strip_spaces` compares with spaces removed."""
+
+    column: str
+    op: Op
+    value: Any = None
+    strip_spaces: bool = False
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one of the conditions holds."""
+
+    conditions: tuple[Condition, ...]
+
+
+Condition = Match | AnyOf
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Accounts matching every account condition, and their meters matching every meter
+    condition. `refine` is a pure post-load step for rules SQL cannot express."""
+
+    account: tuple[Condition, ...]
+    meter: tuple[Condition, ...] = ()
+    refine: Callable[[UrjanetData], UrjanetData] | None = None
+
+
+def account_number_is(number: str, column: str = "AccountNumber") -> Match:
+    return Match(column, "eq", number)
+
+
+def provider_is(code: str) -> Match:
+    return Match("UtilityProvider", "eq", code)
+
+
+def service_type_in(*types: str) -> Match:
+    return Match("ServiceType", "in", tuple(types))
+
+
+WATER_SERVICE_TYPES = ("water", "sewer", "irrigation", "sanitation")  # W4 in SPEC §3.2

@@ -1,0 +1,188 @@
+"""Entry-point discovery (metadata only), lazy loading of one plugin, and its failure registry.
+
+Listing never imports a plugin; a job imports exactly the plugin it runs. A plugin that fails to
+import is reported for its own key and affects nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any
+
+from datafeeds_core.errors import PluginError, UnknownScraper
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from datafeeds_core.contract import DataSourceContext, PluginMetadata, Selection
+    from datafeeds_core.urjanet.transform import Transformer
+
+GROUP = "datafeeds"
+LOAD_VAR = "DATAFEEDS_LOAD_PLUGINS"
+DISABLE_VAR = "DATAFEEDS_DISABLE_PLUGINS"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    key: str
+    distribution: str
+    version: str
+    module: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "key": self.key,
+            "distribution": self.distribution,
+            "version": self.version,
+            "module": self.module,
+        }
+
+
+def _names(var: str) -> set[str] | None:
+    raw = os.environ.get(var)
+    if raw is None:
+        return None
+    return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def _allowed(key: str) -> bool:
+    allow, block = _names(LOAD_VAR), _names(DISABLE_VAR)
+    return (allow is None or key in allow) and (block is None or key not in block)
+
+
+def _entries() -> list[EntryPoint]:
+    return sorted(entry_points(group=GROUP), key=lambda ep: ep.name)
+
+
+def _info(ep: EntryPoint) -> PluginInfo:
+    dist = ep.dist
+    return PluginInfo(
+        key=ep.name,
+        distribution=dist.name if dist else "?",
+        version=dist.version if dist else "?",
+        module=ep.value,
+    )
+
+
+def discover() -> list[PluginInfo]:
+    """Every installed key the allow/block lists admit, from metadata alone (no import)."""
+    return [_info(ep) for ep in _entries() if _allowed(ep.name)]
+
+
+def duplicates() -> dict[str, list[PluginInfo]]:
+    """Keys registered by more than one distribution."""
+    by_key: dict[str, list[PluginInfo]] = defaultdict(list)
+    for info in discover():
+        by_key[info.key].append(info)
+    return {k: v for k, v in by_key.items() if len({i.distribution for i in v}) > 1}
+
+
+def installed_keys() -> list[str]:
+    return sorted({info.key for info in discover()})
+
+
+class Plugin:
+    """Typed facade over one loaded plugin: one method per hook, so call sites type-check."""
+
+    def __init__(self, info: PluginInfo, manager: pluggy.PluginManager) -> None:
+        self.info = info
+        self._hook = manager.hook
+
+    @property
+    def key(self) -> str:
+        return self.info.key
+
+    def metadata(self) -> PluginMetadata:
+        meta = self._hook.datafeeds_metadata(scraper_key=self.key)
+        if meta is None:
+            raise PluginError(f"plugin {self.key!r} gives no metadata for its own key")
+        return meta  # type: ignore[no-any-return]
+
+    def selection(self, context: DataSourceContext) -> Selection:
+        sel = self._hook.datafeeds_datasource(scraper_key=self.key, context=context)
+        if sel is None:
+            raise PluginError(f"plugin {self.key!r} gives no datasource for its own key")
+        return sel  # type: ignore[no-any-return]
+
+    def transformer(self) -> Transformer:
+        fn = self._hook.datafeeds_transformer(scraper_key=self.key)
+        if fn is None:
+            raise PluginError(f"plugin {self.key!r} gives no transformer for its own key")
+        return fn  # type: ignore[no-any-return]
+
+
+def _manager() -> pluggy.PluginManager:
+    import pluggy
+
+    from datafeeds_core import hookspecs
+
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def _import(info: PluginInfo) -> Any:
+    module_name = info.module.split(":")[0]
+    try:
+        return importlib.import_module(module_name)
+    except Exception as exc:  # a broken plugin must not take anything else down
+        raise PluginError(
+            f'error importing plugin "{info.key}" ({info.distribution} {info.version}): '
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+
+
+@cache
+def load(key: str) -> Plugin:
+    """Import and register the plugin serving `key` (and nothing else)."""
+    found = [i for i in discover() if i.key == key]
+    if not found:
+        installed = ", ".join(installed_keys()) or "none"
+        raise UnknownScraper(f'no plugin installed for scraper "{key}" (installed: {installed})')
+    if len({i.distribution for i in found}) > 1:
+        names = " and ".join(sorted(f"{i.distribution} {i.version}" for i in found))
+        raise PluginError(f'scraper "{key}" is registered by both {names}')
+    info = found[0]
+    module = _import(info)
+    pm = _manager()
+    try:
+        pm.register(module, name=info.module)
+        pm.check_pending()
+    except Exception as exc:
+        raise PluginError(f'plugin "{key}" does not follow the hook contract: {exc}') from exc
+    plugin = Plugin(info, pm)
+    plugin.metadata()  # a plugin that does not answer for its own key is broken
+    return plugin
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    info: PluginInfo
+    status: str  # ok | broken | duplicate
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.info.as_dict(), "status": self.status, "error": self.error}
+
+
+def check_all() -> list[CheckResult]:
+    """Import every plugin (each isolated) and say which work."""
+    dupes = duplicates()
+    results = []
+    for info in discover():
+        if info.key in dupes:
+            others = ", ".join(i.distribution for i in dupes[info.key])
+            results.append(CheckResult(info, "duplicate", f"key registered by {others}"))
+            continue
+        try:
+            load(info.key)
+        except PluginError as exc:
+            results.append(CheckResult(info, "broken", str(exc)))
+        else:
+            results.append(CheckResult(info, "ok"))
+    return results

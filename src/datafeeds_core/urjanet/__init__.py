@@ -1,0 +1,1 @@
+"""The Urjanet side: data model, fixture JSON, schema, loader and generic transformers."""

@@ -1,0 +1,37 @@
+"""Account-number and service-id normalisers shared by utilities (SPEC §3.2)."""
+
+from __future__ import annotations
+
+import re
+
+from datafeeds_core.errors import ConfigurationError
+
+
+def _required(value: str | None, what: str) -> str:
+    if value is None or not value.strip():
+        raise ConfigurationError(f"the utility service has no {what}")
+    return value.strip()
+
+
+def as_is(value: str | None) -> str:
+    return _required(value, "utility account id")
+
+
+def without_dashes(value: str | None) -> str:
+    return as_is(value).replace("-", "")
+
+
+def without_dots(value: str | None) -> str:
+    return as_is(value).replace(".", "")
+
+
+def without_spaces(value: str | None) -> str:
+    return as_is(value).replace(" ", "")
+
+
+def before_first_dash(value: str | None) -> str:
+    return as_is(value).split("-", 1)[0].strip()
+
+
+def digits_before_first_dash(value: str | None) -> str:
+    return re.sub(r"\D", "", before_first_dash(value))

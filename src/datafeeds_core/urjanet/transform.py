@@ -1,0 +1,144 @@
+"""The statement-history transformer (SPEC §4.1, §4.2) and the generic electric and water rules.
+
+A transformer is a pure function UrjanetData -> TransformResult. `HistoryTransformer` is the
+"latest statement wins" skeleton; each field is a hook a plugin replaces with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from datafeeds_core.urjanet import rules
+from datafeeds_core.urjanet.intervals import DAY, Interval, IntervalSet, shift_endpoints
+from datafeeds_core.urjanet.model import (
+    Account,
+    BillingPeriod,
+    Charge,
+    DroppedStatement,
+    TransformResult,
+    UrjanetData,
+)
+
+Range = tuple[date, date]
+
+
+class Transformer(Protocol):
+    def __call__(self, data: UrjanetData) -> TransformResult: ...
+
+
+def needs_statement_date(account: Account) -> str | None:
+    return None if account.StatementDate is not None else "no statement date"
+
+
+def needs_interval(account: Account) -> str | None:
+    if account.IntervalStart is None or account.IntervalEnd is None:
+        return "no statement interval"
+    return None
+
+
+def by_statement_date(account: Account) -> Any:
+    return account.StatementDate
+
+
+def account_interval(account: Account) -> Range | None:
+    if account.IntervalStart is None or account.IntervalEnd is None:
+        return None
+    return (account.IntervalStart, account.IntervalEnd)
+
+
+def end_minus_one_day(account: Account) -> Range | None:
+    """(IntervalStart, IntervalEnd − 1 day), on a copy: the input is never changed."""
+    span = account_interval(account)
+    return None if span is None else (span[0], span[1] - DAY)
+
+
+def same_range(account: Account, span: Range) -> Range:
+    return span
+
+
+def statement_date(account: Account) -> date | None:
+    return account.StatementDate
+
+
+def source_links(account: Account) -> tuple[str, ...]:
+    return (account.SourceLink,) if account.SourceLink else ()
+
+
+@dataclass(frozen=True)
+class HistoryTransformer:
+    """Newest statement first; a statement overlapping one already taken is dropped whole."""
+
+    eligible: Callable[[Account], str | None] = needs_statement_date
+    order_key: Callable[[Account], Any] = by_statement_date
+    account_range: Callable[[Account], Range | None] = account_interval
+    # The interval stored for a statement, given the range its overlap test used.
+    stored_range: Callable[[Account, Range], Range] = same_range
+    normalise: Callable[[list[Interval[Account]]], list[Interval[Account]]] = shift_endpoints
+    total_charge: Callable[[Account], Decimal | None] = rules.new_charges
+    total_usage: Callable[[Account], Decimal | None] = rules.generic_usage
+    peak_demand: Callable[[Account], Decimal | None] = rules.charge_peak
+    tariff: Callable[[Account], str | None] = rules.first_tariff
+    line_items: Callable[[Account], tuple[Charge, ...]] = rules.all_line_items
+    statement: Callable[[Account], date | None] = statement_date
+
+    def __call__(self, data: UrjanetData) -> TransformResult:
+        dropped: list[DroppedStatement] = []
+        candidates = []
+        for account in data.accounts:
+            reason = self.eligible(account)
+            if reason:
+                dropped.append(DroppedStatement.of(account, reason))
+            else:
+                candidates.append(account)
+        # Stable sort: equal keys keep input order, as the system we replace did.
+        candidates.sort(key=self.order_key, reverse=True)
+
+        history: IntervalSet[Account] = IntervalSet()
+        for account in candidates:
+            span = self.account_range(account)
+            if span is None or span[0] >= span[1]:
+                dropped.append(DroppedStatement.of(account, "zero-length or missing interval"))
+                continue
+            if history.overlaps(*span):
+                dropped.append(
+                    DroppedStatement.of(account, "overlaps a newer statement already taken")
+                )
+                continue
+            begin, end = self.stored_range(account, span)
+            if begin >= end:
+                dropped.append(DroppedStatement.of(account, "zero-length interval"))
+                continue
+            history.add(begin, end, account)
+
+        periods = []
+        for interval in self.normalise(history.sorted()):
+            if interval.begin >= interval.end:
+                dropped.append(
+                    DroppedStatement.of(interval.data, "one-day period touching its neighbour")
+                )
+                continue
+            periods.append(self.billing_period(interval.data, interval.begin, interval.end))
+        return TransformResult(tuple(periods), tuple(dropped))
+
+    def billing_period(self, account: Account, start: date, end: date) -> BillingPeriod:
+        return BillingPeriod(
+            start=start,
+            end=end,
+            statement=self.statement(account),
+            tariff=self.tariff(account),
+            source_urls=source_links(account),
+            total_charge=self.total_charge(account),
+            peak_demand=self.peak_demand(account),
+            total_usage=self.total_usage(account),
+            line_items=self.line_items(account),
+        )
+
+
+GENERIC_ELECTRIC = HistoryTransformer()
+GENERIC_WATER = replace(
+    GENERIC_ELECTRIC, total_charge=rules.water_total, peak_demand=rules.no_peak
+)
