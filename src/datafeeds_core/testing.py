@@ -1,0 +1,202 @@
+"""pytest plugin for datafeeds and its plugin authors (auto-registered through `pytest11`).
+
+Finds database servers in the order ARCHITECTURE "Tests" gives: DATAFEEDS_TEST_POSTGRES_URL /
+DATAFEEDS_TEST_MYSQL_URL; testcontainers when a Docker daemon answers; the default local port;
+else skip (fail when CI is set). Each test session creates uniquely named databases and drops
+them at the end. Also gives the reference-fixture conformance factory.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+POSTGRES_VAR = "DATAFEEDS_TEST_POSTGRES_URL"
+MYSQL_VAR = "DATAFEEDS_TEST_MYSQL_URL"
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+LOCAL_MYSQL = "mysql+mysqldb://root@127.0.0.1:3306/mysql"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker  # type: ignore[import-not-found]
+
+        docker.from_env(timeout=2).ping()
+        return True
+    except Exception:
+        return False
+
+
+def unavailable(reason: str) -> None:
+    """Skip a database test, except in CI where a skipped database test is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: database tests may not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass
+class Server:
+    backend: str  # postgresql | mariadb
+    admin_url: str
+    _container: Any = None
+    created: list[str] = field(default_factory=list)
+
+    def create_database(self) -> str:
+        """A new, empty, uniquely named database; returns its URL."""
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        name = f"datafeeds_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            if self.backend == "postgresql":
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+        engine.dispose()
+        self.created.append(name)
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for name in self.created:
+                if self.backend == "postgresql":
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                else:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        engine.dispose()
+        if self._container is not None:
+            self._container.stop()
+
+
+def _find_server(backend: str) -> Server | None:
+    var, local, port = (
+        (POSTGRES_VAR, LOCAL_POSTGRES, 5432)
+        if backend == "postgresql"
+        else (MYSQL_VAR, LOCAL_MYSQL, 3306)
+    )
+    if os.environ.get(var):
+        return Server(backend, os.environ[var])
+    if _docker_answers():
+        try:
+            if backend == "postgresql":
+                from testcontainers.postgres import PostgresContainer  # type: ignore
+
+                pg = PostgresContainer("postgres:15").start()
+                url = pg.get_connection_url().replace("psycopg2", "psycopg")
+                return Server(backend, url, pg)
+            from testcontainers.mysql import MySqlContainer  # type: ignore
+
+            my = MySqlContainer("mariadb:10.11").start()
+            url = my.get_connection_url().replace("pymysql", "mysqldb")
+            return Server(backend, url, my)
+        except Exception:  # fall through to the local port
+            pass
+    if _port_open("127.0.0.1", port):
+        return Server(backend, local)
+    return None
+
+
+class DatabaseFactory:
+    """Creates databases on demand per backend: sqlite, postgresql, mariadb."""
+
+    def __init__(self, tmp: Path) -> None:
+        self._tmp = tmp
+        self._servers: dict[str, Server | None] = {}
+
+    def server(self, backend: str) -> Server:
+        if backend not in self._servers:
+            self._servers[backend] = _find_server(backend)
+        found = self._servers[backend]
+        if found is None:
+            unavailable(f"no {backend} server found (set {POSTGRES_VAR if backend == 'postgresql' else MYSQL_VAR})")
+            raise AssertionError("unreachable")
+        return found
+
+    def create(self, backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{self._tmp / (uuid.uuid4().hex[:10] + '.db')}"
+        return self.server(backend).create_database()
+
+    def close(self) -> None:
+        for server in self._servers.values():
+            if server is not None:
+                server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))
+    yield factory
+    factory.close()
+
+
+# ---------------------------------------------------------------- conformance
+
+
+def _local_cases(scraper: str, folder: Path) -> list[Any]:
+    from datafeeds_core.conformance import Case
+
+    cases = []
+    for inp in sorted(folder.glob("*_input.json")):
+        expected = inp.with_name(inp.name.replace("_input.json", "_expected.json"))
+        if expected.is_file():
+            cases.append(Case(f"{folder.name}/{inp.stem}", scraper, "json", inp, expected))
+    return cases
+
+
+def conformance_suite(scraper: str, folder: Path | None = None) -> Callable[..., None]:
+    """A test function, parametrized over the reference fixtures of `scraper`.
+
+    Cases come from `folder` (pairs `NAME_input.json` / `NAME_expected.json`) when given, else
+    from the shared manifest. With no case at all, the test fails and says what to add.
+    """
+    from datafeeds_core.conformance import manifest_cases, reference_fixtures_dir
+
+    cases: list[Any] = []
+    if folder is not None and folder.is_dir():
+        cases = _local_cases(scraper, folder)
+    if not cases:
+        shared = reference_fixtures_dir(Path(__file__))
+        if shared is None:
+            shared = reference_fixtures_dir()
+        if shared is not None:
+            cases = manifest_cases(shared, scraper)
+    params = cases or [None]
+    where = folder or "the shared manifest ($DATAFEEDS_REFERENCE_FIXTURES)"
+
+    @pytest.mark.parametrize("case", params, ids=[c.id if c else "no-fixtures" for c in params])
+    def test_reference_fixtures(case: Any) -> None:
+        if case is None:
+            pytest.fail(
+                f"no reference fixtures for {scraper}: add NAME_input.json and NAME_expected.json "
+                f"pairs (datafeeds urjanet dump, then check the expected periods against the bill "
+                f"PDFs) to {where}",
+                pytrace=False,
+            )
+        from datafeeds_core.conformance import check_case
+        from datafeeds_core.plugins import load
+
+        result = load(scraper).transformer()(case.data())
+        problems = check_case(case, result.periods)
+        assert not problems, "\n".join(problems)
+
+    return test_reference_fixtures
