@@ -1,0 +1,42 @@
+"""`datafeeds run`: one job for one meter data source."""
+
+from __future__ import annotations
+
+import typer
+
+from datafeeds_core.cli.common import errors_as_exit, parse_date
+
+
+def run(
+    oid: int = typer.Option(..., "--oid", min=1, help="The meter data source oid."),
+    start: str | None = typer.Option(
+        None, "--start", metavar="YYYY-MM-DD", help="First day (inclusive); default today − 730 days."
+    ),
+    end: str | None = typer.Option(
+        None, "--end", metavar="YYYY-MM-DD", help="Last day (exclusive); default today."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Write nothing; print which bills would be new, updated or replaced."
+    ),
+) -> None:
+    """Run the scraper of one meter data source: load its Urjanet statements, build billing
+    periods, write the bills in [start, end), and print the Final Billing Summary.
+
+    Exit codes: 0 succeeded or no new data; 1 job failed; 2 usage error; 3 configuration error
+    (unknown oid, unknown scraper, missing meta); 4 plugin broken; 75 database or network
+    unreachable (retried by Batch).
+    """
+    from datafeeds_core.config import settings
+    from datafeeds_core.render import render_outcome
+    from datafeeds_core.runner import JobRequest, run_job
+
+    with errors_as_exit():
+        request = JobRequest(
+            oid=oid,
+            start=parse_date(start, "--start"),
+            end=parse_date(end, "--end"),
+            dry_run=dry_run,
+        )
+        outcome = run_job(request, settings(), echo=typer.echo)
+    render_outcome(outcome, echo=typer.echo)
+    raise typer.Exit(outcome.exit_code)

@@ -1,0 +1,123 @@
+"""Settings from the environment, with the embedded default (SQLite files and a local folder).
+
+`DATAFEEDS_*` names first, then the names the system we replace used, so existing deployments
+move over unchanged. Secrets are kept out of `describe()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from datafeeds_core.errors import ConfigurationError
+
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    platform_url: str
+    urjanet_url: str
+    documents_url: str
+    urjanet_http_user: str | None
+    urjanet_http_password: str | None
+    log_format: str
+    document_concurrency: int
+    document_timeout_s: float
+    batch_queue: str | None
+    batch_job_definition: str | None
+
+    @property
+    def embedded(self) -> bool:
+        return self.platform_url.startswith("sqlite") and self.urjanet_url.startswith("sqlite")
+
+    def ensure_home(self) -> None:
+        if self.embedded or self.documents_url.startswith("file://"):
+            self.home.mkdir(parents=True, exist_ok=True)
+
+
+def _first(env: Mapping[str, str], *names: str) -> str | None:
+    for name in names:
+        value = env.get(name)
+        if value:
+            return value
+    return None
+
+
+def default_home(env: Mapping[str, str]) -> Path:
+    if env.get("DATAFEEDS_HOME"):
+        return Path(env["DATAFEEDS_HOME"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("datafeeds", appauthor=False))
+
+
+def _legacy_mysql_url(env: Mapping[str, str]) -> str | None:
+    host = env.get("URJANET_MYSQL_HOST")
+    if not host:
+        return None
+    user = quote(env.get("URJANET_MYSQL_USER", "gridium"), safe="")
+    password = quote(env.get("URJANET_MYSQL_PASSWORD", ""), safe="")
+    db = env.get("URJANET_MYSQL_DB", "urjanet")
+    auth = f"{user}:{password}" if password else user
+    return f"mysql+mysqldb://{auth}@{host}/{db}"
+
+
+def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive, got {raw!r}")
+    return value  # type: ignore[no-any-return]
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    home = default_home(env)
+    platform_url = _first(env, "DATAFEEDS_PLATFORM_URL", "POSTGRES_URL") or (
+        f"sqlite:///{home / 'platform.db'}"
+    )
+    urjanet_url = (
+        _first(env, "DATAFEEDS_URJANET_URL")
+        or _legacy_mysql_url(env)
+        or f"sqlite:///{home / 'urjanet.db'}"
+    )
+    bucket = env.get("BILL_PDF_S3_BUCKET")
+    documents_url = _first(env, "DATAFEEDS_DOCUMENTS_URL") or (
+        f"s3://{bucket}" if bucket else f"file://{home / 'documents'}"
+    )
+    log_format = env.get("DATAFEEDS_LOG_FORMAT", "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigurationError(
+            f"DATAFEEDS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
+        )
+    return Settings(
+        home=home,
+        platform_url=platform_url,
+        urjanet_url=urjanet_url,
+        documents_url=documents_url,
+        urjanet_http_user=_first(env, "DATAFEEDS_URJANET_HTTP_USER", "URJANET_HTTP_USER"),
+        urjanet_http_password=_first(
+            env, "DATAFEEDS_URJANET_HTTP_PASSWORD", "URJANET_HTTP_PASSWORD"
+        ),
+        log_format=log_format,
+        document_concurrency=int(_number(env, "DATAFEEDS_DOCUMENT_CONCURRENCY", 8, int)),
+        document_timeout_s=_number(env, "DATAFEEDS_DOCUMENT_TIMEOUT", 30.0, float),
+        batch_queue=env.get("DATAFEEDS_BATCH_QUEUE"),
+        batch_job_definition=env.get("DATAFEEDS_BATCH_JOB_DEFINITION"),
+    )
+
+
+def settings() -> Settings:
+    """The settings of this process (read from the environment each call: cheap, no caching
+    surprises in tests)."""
+    return load()

@@ -1,0 +1,26 @@
+"""Plain-text rendering of job outcomes for the terminal (the CLI stays free of formatting)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+COUNT_ORDER = ("periods", "new", "updated", "unchanged", "replaced", "skipped", "dropped_statements")
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    keys = [k for k in COUNT_ORDER if k in counts] + sorted(set(counts) - set(COUNT_ORDER))
+    return ", ".join(f"{k.replace('_', ' ')} {counts[k]}" for k in keys)
+
+
+def render_outcome(outcome: Any, echo: Callable[[str], None] = typer.echo) -> None:
+    """Diff (dry run), the counts line, and a one-line error on stderr when it failed."""
+    for d in outcome.diff:
+        echo(f"would {d['operation']:<9} {d['start']}..{d['end']}  {d.get('reason') or ''}".rstrip())
+    echo(f"run {outcome.run_id}: {outcome.status} ({counts_line(outcome.counts)})")
+    if outcome.error:
+        from datafeeds_core.logs import redact
+
+        typer.echo(f"error: {redact(outcome.error)}", err=True)

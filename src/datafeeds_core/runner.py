@@ -1,0 +1,242 @@
+"""One job, end to end (ARCHITECTURE "One job"): data source → Urjanet rows → periods → bills."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from datafeeds_core import logs
+from datafeeds_core.config import Settings
+from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
+from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from datafeeds_core.contract import DataSourceContext
+    from datafeeds_core.platform.datasources import JobTarget
+
+log = logs.get("run")
+DEFAULT_HISTORY_DAYS = 730
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    oid: int
+    start: date | None = None
+    end: date | None = None
+    dry_run: bool = False
+    run_id: int | None = None  # set when launch/Batch queued the run already
+    executor: str = "cli"
+    task_id: str | None = None
+
+
+@dataclass
+class JobOutcome:
+    run_id: int | None
+    status: str
+    exit_code: int
+    periods: tuple[BillingPeriod, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+    summary: str = ""
+    diff: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+def resolve_dates(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """[start, end): defaults today − 730 days and today; an empty or reversed range is refused."""
+    end = end or today
+    start = start or today - timedelta(days=DEFAULT_HISTORY_DAYS)
+    if start >= end:
+        raise UsageError(f"--start {start} must be before --end {end} (end is exclusive)")
+    return start, end
+
+
+def context_for(target: JobTarget) -> DataSourceContext:
+    from dataclasses import fields
+
+    from datafeeds_core.contract import DataSourceContext
+
+    values: dict[str, Any] = {
+        "scraper_key": target.scraper_key,
+        "utility": target.utility,
+        "utility_account_id": target.utility_account_id,
+        "service_id": target.service_id,
+        "gen_utility_account_id": target.gen_utility_account_id,
+        "gen_service_id": target.gen_service_id,
+        "meta": dict(target.meta or {}),
+    }
+    # Optional context a plugin may ask for, filled when the target knows it.
+    for name in ("commodity", "history_account_ids", "history_service_ids"):
+        if hasattr(target, name):
+            values[name] = getattr(target, name)
+    known = {f.name for f in fields(DataSourceContext)}
+    return DataSourceContext(**{k: v for k, v in values.items() if k in known})
+
+
+def launch_settings(target: JobTarget, start: date, end: date, task_id: str) -> list[str]:
+    """JOBS.md §1.2 step 6, minus the Elasticsearch and platform host lines; no credential."""
+    return [
+        "Scraper Launch Settings:",
+        "Enabled Features: set()",
+        f"Meter Data Source OID: {target.data_source_oid}",
+        f"Meter: {target.meter_name} ({target.meter_oid})",
+        f"Scraper: {target.scraper_key}",
+        f"Date Range: {start} - {end}",
+        f"Task ID: {task_id}",
+    ]
+
+
+class Job:
+    """Runs one request; every step's outcome ends up in the run record."""
+
+    def __init__(
+        self,
+        request: JobRequest,
+        settings: Settings,
+        *,
+        today: date | None = None,
+        echo: Callable[[str], None] = print,
+    ) -> None:
+        self.request = request
+        self.settings = settings
+        self.today = today or date.today()
+        self.echo = echo
+        self.counts: dict[str, int] = {}
+        self.dropped: list[DroppedStatement] = []
+
+    # -------------------------------------------------------------- steps
+
+    def _platform(self) -> Engine:
+        from datafeeds_core.database import make_engine
+
+        return make_engine(self.settings.platform_url)
+
+    def _load_statements(self, target: JobTarget) -> Any:
+        from datafeeds_core.database import make_engine, unreachable_is_transient
+        from datafeeds_core.plugins import load
+        from datafeeds_core.urjanet.loader import load as load_rows
+
+        plugin = load(target.scraper_key)
+        selection = plugin.selection(context_for(target))
+        engine = make_engine(self.settings.urjanet_url)
+        try:
+            with unreachable_is_transient("Urjanet database"), engine.connect() as conn:
+                return plugin, load_rows(conn, selection)
+        finally:
+            engine.dispose()
+
+    def run(self) -> JobOutcome:
+        from datafeeds_core.database import unreachable_is_transient
+        from datafeeds_core.platform import run_records
+
+        start, end = resolve_dates(self.request.start, self.request.end, self.today)
+        task_id = self.request.task_id or os.environ.get("AWS_BATCH_JOB_ID") or str(uuid.uuid4())
+        engine = self._platform()
+        try:
+            with unreachable_is_transient("platform database"):
+                run_id = self.request.run_id
+                if run_id is None:
+                    run_id = run_records.open_run(
+                        engine,
+                        data_source_oid=self.request.oid,
+                        scraper_key=None,
+                        task_id=task_id,
+                        date_start=start,
+                        date_end=end,
+                        executor=self.request.executor,
+                        dry_run=self.request.dry_run,
+                    )
+                else:
+                    run_records.start_run(engine, run_id)
+            started = time.monotonic()
+            try:
+                outcome = self._steps(engine, run_id, task_id, start, end)
+            except DatafeedsError as exc:
+                outcome = JobOutcome(run_id, "failed", int(exc.exit_code), error=str(exc))
+                error_class = type(exc).__name__
+            except Exception as exc:  # an unexpected bug still closes the run record
+                log.exception("the job failed with an unexpected error")
+                outcome = JobOutcome(
+                    run_id, "failed", int(ExitCode.FAILED), error=f"{type(exc).__name__}: {exc}"
+                )
+                error_class = type(exc).__name__
+            else:
+                error_class = None
+            self.counts["dropped_statements"] = len(self.dropped)
+            outcome.counts = dict(self.counts)
+            log.info("run %s finished: %s in %.2fs", run_id, outcome.status, time.monotonic() - started)
+            with unreachable_is_transient("platform database"):
+                run_records.finish_run(
+                    engine,
+                    run_id,
+                    status=outcome.status,
+                    counts=outcome.counts,
+                    error_class=error_class,
+                    error_message=outcome.error,
+                    dry_run_diff=outcome.diff if self.request.dry_run else None,
+                )
+            return outcome
+        finally:
+            engine.dispose()
+
+    def _steps(self, engine: Engine, run_id: int, task_id: str, start: date, end: date) -> JobOutcome:
+        from datafeeds_core.database import unreachable_is_transient
+        from datafeeds_core.platform import run_records
+        from datafeeds_core.platform.datasources import find_target
+        from datafeeds_core.summary import billing_summary
+        from datafeeds_core.transforming import run_transformer
+        from datafeeds_core.validation import in_window, validate_periods
+
+        with unreachable_is_transient("platform database"), engine.connect() as conn:
+            target = find_target(conn, self.request.oid)
+        run_records.set_target(engine, run_id, scraper_key=target.scraper_key, meter_oid=target.meter_oid)
+        for line in launch_settings(target, start, end, task_id):
+            log.info(line)
+
+        plugin, data = self._load_statements(target)
+        log.info("loaded %d statements", len(data.accounts))
+        result = run_transformer(plugin, data)
+        self.dropped.extend(result.dropped)
+        periods, rejected = validate_periods(result.periods, self.today)
+        for d in rejected:
+            log.warning("rejected period %s..%s: %s", d.IntervalStart, d.IntervalEnd, d.reason)
+        self.dropped.extend(rejected)
+        window = in_window(periods, start, end)
+        self.counts["periods"] = len(window)
+
+        report = self._write(engine, plugin, target, window, start, end)
+        self.counts.update(report.counts())
+        summary = billing_summary(window)
+        self.echo(summary)
+
+        if self.request.dry_run:
+            status = "dry-run"
+        elif any(self.counts.get(k, 0) for k in ("new", "updated", "replaced")):
+            status = "succeeded"
+        else:
+            status = "no-new-data"
+        diff = [d.as_dict() for d in report.decisions] if self.request.dry_run else []
+        return JobOutcome(run_id, status, int(ExitCode.OK), window, summary=summary, diff=diff)
+
+    def _write(
+        self, engine: Engine, plugin: Any, target: JobTarget, periods: tuple[BillingPeriod, ...],
+        start: date, end: date,
+    ) -> Any:
+        from datafeeds_core.platform import bill_writer
+
+        writer = (
+            bill_writer.write_partial_bills
+            if plugin.metadata().bill_type == "generation-only"
+            else bill_writer.write_bills
+        )
+        return writer(engine, target, periods, start, end, today=self.today, dry_run=self.request.dry_run)
+
+
+def run_job(request: JobRequest, settings: Settings, **kwargs: Any) -> JobOutcome:
+    return Job(request, settings, **kwargs).run()
