@@ -1,0 +1,137 @@
+"""The generic electric and water transformers against reference fixtures and SPEC §4.1/§4.2."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from datafeeds_core.conformance import Case, check_case, manifest_cases, reference_fixtures_dir
+from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
+from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, GENERIC_WATER
+
+FIXTURES = reference_fixtures_dir(Path(__file__))
+
+
+def _cases(directory: str) -> list[Case]:
+    assert FIXTURES is not None, "reference fixtures not found: set DATAFEEDS_REFERENCE_FIXTURES"
+    return [c for c in manifest_cases(FIXTURES) if c.id.startswith(directory + "/")]
+
+
+@pytest.mark.parametrize("directory", ["calwater", "irvineranch", "pleasanton"])
+def test_generic_water_reproduces_reference_fixtures(directory):
+    cases = _cases(directory)
+    assert cases
+    for case in cases:
+        assert check_case(case, GENERIC_WATER(case.data()).periods) == []
+
+
+def test_generic_electric_reproduces_fpl_reference_fixture():
+    (case,) = _cases("fpl")
+    assert check_case(case, GENERIC_ELECTRIC(case.data()).periods) == []
+
+
+def statement(pk, start, end, stmt, new="100.00", meters=(), floating=(), **kw) -> Account:
+    return Account(
+        PK=pk, StatementDate=stmt, IntervalStart=start, IntervalEnd=end, NewCharges=Decimal(new) if new is not None else None,
+        SourceLink=f"https://example.test/source?id={pk}", meters=tuple(meters), floating_charges=tuple(floating), **kw,
+    )
+
+
+def usage(pk, amount, unit="kWh", rc="[total]", start=date(2020, 1, 1), end=date(2020, 2, 1)) -> Usage:
+    return Usage(PK=pk, UsageAmount=Decimal(amount), EnergyUnit=unit, RateComponent=rc, IntervalStart=start, IntervalEnd=end)
+
+
+def test_latest_statement_wins_and_older_overlapping_one_is_reported():
+    old = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3), new="10")
+    correction = statement(2, date(2020, 1, 15), date(2020, 2, 1), date(2020, 3, 1), new="12")
+    result = GENERIC_ELECTRIC(UrjanetData((old, correction)))
+    assert [(p.start, p.total_charge) for p in result.periods] == [(date(2020, 1, 15), Decimal(12))]
+    assert [(d.PK, d.reason) for d in result.dropped] == [(1, "overlaps a newer statement already taken")]
+
+
+def test_touching_periods_end_a_day_earlier_but_the_last_keeps_its_end():
+    a = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3))
+    b = statement(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 3))
+    c = statement(3, date(2020, 3, 10), date(2020, 4, 1), date(2020, 4, 3))  # after a gap
+    periods = GENERIC_ELECTRIC(UrjanetData((a, b, c))).periods
+    assert [(p.start, p.end) for p in periods] == [
+        (date(2020, 1, 1), date(2020, 1, 31)),
+        (date(2020, 2, 1), date(2020, 3, 1)),
+        (date(2020, 3, 10), date(2020, 4, 1)),
+    ]
+
+
+def test_usage_is_deduplicated_across_meters_and_converted_for_a_single_unit():
+    m1 = Meter(PK=1, usages=(usage(1, "10", "TGAL"), usage(2, "5", "TGAL", rc="[on_peak]")))
+    m2 = Meter(PK=2, usages=(usage(3, "10", "TGAL"), usage(4, "2", "TGAL")))
+    (period,) = GENERIC_ELECTRIC(UrjanetData((statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), meters=[m1, m2]),))).periods
+    assert period.total_usage == Decimal("12") * Decimal("1.3368")
+
+
+def test_mixed_units_are_summed_without_conversion():
+    m = Meter(PK=1, usages=(usage(1, "10", "kWh"), usage(2, "3", "kVARH")))
+    (period,) = GENERIC_ELECTRIC(UrjanetData((statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), meters=[m]),))).periods
+    assert period.total_usage == Decimal("13.0")
+
+
+def test_peak_is_max_kw_meter_charge_and_null_without_one():
+    charges = (
+        Charge(PK=1, UsageUnit="kW", ChargeUnitsUsed=Decimal("40")),
+        Charge(PK=2, UsageUnit="kW", ChargeUnitsUsed=None),
+        Charge(PK=3, UsageUnit="kw", ChargeUnitsUsed=Decimal("99")),  # case-sensitive: ignored
+    )
+    with_peak = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), meters=[Meter(PK=1, charges=charges)])
+    without = statement(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 2), meters=[Meter(PK=2)])
+    periods = GENERIC_ELECTRIC(UrjanetData((with_peak, without))).periods
+    assert [p.peak_demand for p in periods] == [Decimal("40"), None]
+    assert [c.PK for c in periods[0].line_items] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("new", "total", "outstanding", "expected"),
+    [("50", "80", "30", "50"), ("0", "80", "0", "80"), ("0", "80", "5", "0"), (None, "80", "0", "0"), ("-3", "10", "0", "0")],
+)
+def test_water_total_rules(new, total, outstanding, expected):
+    acct = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), new=new,
+                     TotalBillAmount=Decimal(total), OutstandingBalance=Decimal(outstanding))
+    (period,) = GENERIC_WATER(UrjanetData((acct,))).periods
+    assert period.total_charge == Decimal(expected)
+    assert period.peak_demand is None
+
+
+def test_zero_length_and_undated_statements_are_dropped_with_reasons():
+    zero = statement(1, date(2020, 1, 1), date(2020, 1, 1), date(2020, 1, 5))
+    undated = statement(2, date(2020, 2, 1), date(2020, 3, 1), None)
+    result = GENERIC_WATER(UrjanetData((zero, undated)))
+    assert result.periods == ()
+    assert {d.PK: d.reason for d in result.dropped} == {1: "zero-length or missing interval", 2: "no statement date"}
+
+
+def test_one_day_period_touching_its_neighbour_is_dropped_not_crashed():
+    short = statement(1, date(2020, 1, 31), date(2020, 2, 1), date(2020, 2, 2))
+    nxt = statement(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 2))
+    result = GENERIC_ELECTRIC(UrjanetData((short, nxt)))
+    assert [(p.start, p.end) for p in result.periods] == [(date(2020, 2, 1), date(2020, 3, 1))]
+    assert [d.PK for d in result.dropped] == [1]
+
+
+def test_inputs_are_never_mutated():
+    (case,) = _cases("fpl")
+    data = case.data()
+    before = copy.deepcopy(data)
+    first = GENERIC_ELECTRIC(data)
+    second = GENERIC_ELECTRIC(data)
+    assert data == before
+    assert first == second
+
+
+def test_hooks_are_replaced_without_touching_the_generic_transformer():
+    custom = replace(GENERIC_WATER, total_charge=lambda a: Decimal("1"))
+    acct = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2))
+    assert custom(UrjanetData((acct,))).periods[0].total_charge == Decimal("1")
+    assert GENERIC_WATER(UrjanetData((acct,))).periods[0].total_charge == Decimal("100.00")
