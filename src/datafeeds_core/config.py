@@ -56,15 +56,17 @@ def default_home(env: Mapping[str, str]) -> Path:
     return Path(user_data_dir("datafeeds", appauthor=False))
 
 
-def _legacy_mysql_url(env: Mapping[str, str]) -> str | None:
-    host = env.get("URJANET_MYSQL_HOST")
+def urjanet_url_from_env(environ: Mapping[str, str]) -> str | None:
+    """A mysql+mysqldb URL from URJANET_MYSQL_HOST/USER/PASSWORD/DB (the original variables,
+    defaults as SPEC §1), or None when URJANET_MYSQL_HOST is unset."""
+    host = environ.get("URJANET_MYSQL_HOST")
     if not host:
         return None
-    user = quote(env.get("URJANET_MYSQL_USER", "gridium"), safe="")
-    password = quote(env.get("URJANET_MYSQL_PASSWORD", ""), safe="")
-    db = env.get("URJANET_MYSQL_DB", "urjanet")
+    user = quote(environ.get("URJANET_MYSQL_USER", "gridium"), safe="")
+    password = quote(environ.get("URJANET_MYSQL_PASSWORD", "gridium"), safe="")
+    database = quote(environ.get("URJANET_MYSQL_DB", "urjanet"), safe="")
     auth = f"{user}:{password}" if password else user
-    return f"mysql+mysqldb://{auth}@{host}/{db}"
+    return f"mysql+mysqldb://{auth}@{host}/{database}"
 
 
 def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
@@ -88,7 +90,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     )
     urjanet_url = (
         _first(env, "DATAFEEDS_URJANET_URL")
-        or _legacy_mysql_url(env)
+        or urjanet_url_from_env(env)
         or f"sqlite:///{home / 'urjanet.db'}"
     )
     bucket = env.get("BILL_PDF_S3_BUCKET")

@@ -37,6 +37,12 @@ class DataSourceContext:
     gen_utility_account_id: str | None = None
     gen_service_id: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # The meter's commodity as the platform stores it (kw, therms, ccf); the runner fills it.
+    commodity: str | None = None
+    # Account ids (utility and gen) and service ids (SAIDs and gen SAIDs) the utility service
+    # had in its utility_service_snapshot history, oldest first; the runner fills them.
+    history_account_ids: tuple[str, ...] = ()
+    history_service_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class Selection:
     account: tuple[Condition, ...]
     meter: tuple[Condition, ...] = ()
     refine: Callable[[UrjanetData], UrjanetData] | None = None
+    # Only accounts with at least one meter matching the meter conditions: for sources whose
+    # meter (e.g. PODid) identifies the account better than any account column does.
+    accounts_need_meter: bool = False
 
 
 def account_number_is(number: str, column: str = "AccountNumber") -> Match:

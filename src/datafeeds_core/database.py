@@ -67,20 +67,36 @@ def masked(url: str) -> str:
         return "<unparseable database URL>"
 
 
+# MySQL client/server codes that mean "the server is gone or busy", not "your SQL is wrong".
+_MYSQL_TRANSIENT = {1040, 1053, 1205, 1213, 2002, 2003, 2005, 2006, 2013, 2055}
+
+
+def is_outage(orig: BaseException | None) -> bool:
+    """Is this driver error an outage (retry later) rather than a mistake (fix something)?"""
+    if orig is None:
+        return False
+    module = type(orig).__module__
+    if module.startswith("sqlite3"):
+        return any(word in str(orig) for word in ("unable to open", "locked", "disk I/O"))
+    if module.startswith(("MySQLdb", "pymysql")):
+        code = orig.args[0] if orig.args and isinstance(orig.args[0], int) else None
+        return code in _MYSQL_TRANSIENT
+    if module.startswith("psycopg"):
+        import psycopg
+
+        return isinstance(orig, psycopg.OperationalError)
+    return False
+
+
 @contextmanager
 def unreachable_is_transient(what: str) -> Iterator[None]:
     """Turn "cannot connect" / "connection lost" into TransientError (exit 75), in one line."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import DBAPIError
 
     try:
         yield
-    except (OperationalError, DBAPIError) as exc:
-        orig = exc.orig
-        if type(orig).__module__.startswith("sqlite3") and not any(
-            word in str(orig) for word in ("unable to open", "locked", "disk I/O")
-        ):
-            raise  # a missing table in a local file is a configuration problem, not an outage
-        if isinstance(exc, OperationalError) or exc.connection_invalidated:
+    except DBAPIError as exc:
+        if exc.connection_invalidated or is_outage(exc.orig):
             first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise TransientError(f"{what} unreachable: {first}") from exc
         raise

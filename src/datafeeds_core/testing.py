@@ -200,3 +200,91 @@ def conformance_suite(scraper: str, folder: Path | None = None) -> Callable[...,
         assert not problems, "\n".join(problems)
 
     return test_reference_fixtures
+
+
+# ---------------------------------------------------------------- Urjanet database
+# `urjanet_db`: a Urjanet schema on SQLite and on MariaDB (the `urjanet_backend` parameter).
+# One database per backend per session, schema created once; every test starts from empty
+# tables (rows are deleted at teardown).
+
+URJANET_BACKENDS = ("sqlite", "mariadb")
+
+
+@dataclass
+class UrjanetTestDatabase:
+    backend: str  # sqlite | mariadb
+    url: str
+    engine: Any  # sqlalchemy.engine.Engine
+
+    def seed(self, data: Any, *, tables: str = "sql") -> Any:
+        """Insert UrjanetData; returns it as stored (PKs assigned where they were None)."""
+        from datafeeds_core.urjanet.seed import seed
+
+        return seed(self.engine, data, tables=tables)  # type: ignore[arg-type]
+
+    def seed_fixture_json(self, path: Path | str, *, tables: str = "sql") -> Any:
+        """Insert an input fixture (SPEC §2 JSON); returns the data as stored."""
+        from datafeeds_core.urjanet.fixture_json import load_urjanet_data
+
+        return self.seed(load_urjanet_data(Path(path)), tables=tables)
+
+    def load(self, selection: Any, *, tables: str = "sql") -> Any:
+        from datafeeds_core.urjanet.loader import load
+
+        return load(self.engine, selection, tables=tables)  # type: ignore[arg-type]
+
+    def clear(self) -> None:
+        from sqlalchemy import delete
+
+        from datafeeds_core.urjanet.schema import metadata
+
+        with self.engine.begin() as conn:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(delete(table))
+
+
+class _UrjanetDatabases:
+    def __init__(self, factory: DatabaseFactory) -> None:
+        self._factory = factory
+        self._made: dict[str, UrjanetTestDatabase] = {}
+
+    def get(self, backend: str) -> UrjanetTestDatabase:
+        if backend not in self._made:
+            from datafeeds_core.database import make_engine
+            from datafeeds_core.urjanet.schema import create_schema
+
+            url = self._factory.create(backend)
+            engine = make_engine(url)
+            create_schema(engine)
+            self._made[backend] = UrjanetTestDatabase(backend, url, engine)
+        return self._made[backend]
+
+    def close(self) -> None:
+        for db in self._made.values():
+            db.engine.dispose()  # before the factory drops the databases
+
+
+@pytest.fixture(scope="session")
+def urjanet_databases(database_factory: DatabaseFactory) -> Iterator[_UrjanetDatabases]:
+    databases = _UrjanetDatabases(database_factory)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
+def urjanet_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def urjanet_db(
+    urjanet_backend: str, urjanet_databases: _UrjanetDatabases
+) -> Iterator[UrjanetTestDatabase]:
+    db = urjanet_databases.get(urjanet_backend)
+    yield db
+    db.clear()

@@ -1,0 +1,234 @@
+"""Execute a plugin's `Selection` against the Urjanet database (SPEC §3.1, fixing §8.1–§8.4).
+
+A constant number of queries, whatever the number of statements and meters: accounts, then
+meters, charges and usages for all selected accounts at once (IN lists of account PKs, split
+only beyond `IN_CHUNK` accounts). The SQL is plain SELECT / JOIN / IN-subquery, which MySQL 5.6
+accepts (no CTEs, no window functions). Every value from a Selection is a bound parameter, and
+LIKE patterns are escaped, so an account number containing `%` or `_` matches only itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, select, type_coerce
+from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.types import NullType
+
+from datafeeds_core.contract import AnyOf, Condition, Match, Selection
+from datafeeds_core.database import unreachable_is_transient
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
+from datafeeds_core.urjanet.rows import as_int, parse_fields, parse_value
+from datafeeds_core.urjanet.schema import Delivery, DeliveryTables, tables_for
+
+# Account PKs per IN list. Realistic data sources have at most a few hundred statements, so the
+# query count stays at 4; beyond this each further chunk costs 3 queries. Also far below
+# SQLite's bound-parameter limit (32766).
+IN_CHUNK = 5000
+
+
+# ------------------------------------------------------------------ conditions → SQL
+
+
+def _plain_value(match: Match, where: str) -> Any:
+    value = match.value
+    if value is None:
+        raise ConfigurationError(f"selection: {where}.{match.column} {match.op} needs a value")
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        raise ConfigurationError(f"selection: {where}.{match.column} {match.op} needs one value")
+    return value.replace(" ", "") if match.strip_spaces and isinstance(value, str) else value
+
+
+def compile_condition(condition: Condition, table: Table) -> ColumnElement[bool]:
+    """A Match or AnyOf as a SQL expression on `table`'s columns; values bound, LIKE escaped."""
+    if isinstance(condition, AnyOf):
+        return or_(false(), *(compile_condition(c, table) for c in condition.conditions))
+    if not isinstance(condition, Match):
+        raise ConfigurationError(f"selection: {condition!r} is neither a Match nor an AnyOf")
+    where = table.name
+    column = table.c.get(condition.column)
+    if column is None:
+        raise ConfigurationError(f"selection: {where} has no column {condition.column!r}")
+    target: ColumnElement[Any] = func.replace(column, " ", "") if condition.strip_spaces else column
+    op = condition.op
+    if op == "is_null":
+        return target.is_(None)
+    if op == "not_null":
+        return target.is_not(None)
+    if op == "in":
+        values = condition.value
+        if isinstance(values, (str, bytes)) or not isinstance(
+            values, (list, tuple, set, frozenset)
+        ):
+            raise ConfigurationError(
+                f"selection: {where}.{condition.column} in needs a tuple of values"
+            )
+        if condition.strip_spaces:
+            values = [v.replace(" ", "") if isinstance(v, str) else v for v in values]
+        return target.in_(list(values))
+    value = _plain_value(condition, where)
+    if op == "eq":
+        return target == value
+    if op == "ne":
+        # "Not equal to the value": a NULL column is not equal, so it is selected too.
+        return or_(target != value, target.is_(None))
+    if op in ("contains", "startswith", "endswith"):
+        if not isinstance(value, str):
+            raise ConfigurationError(f"selection: {where}.{condition.column} {op} needs text")
+        like = getattr(target, op)
+        return like(value, autoescape=True)
+    raise ConfigurationError(f"selection: unknown operator {op!r}")
+
+
+# ------------------------------------------------------------------ the queries
+
+
+def _raw_columns(table: Table) -> list[Any]:
+    # The driver's own values: declared types may not match a real Urjanet database (rows.py).
+    return [type_coerce(column, NullType()).label(column.name) for column in table.c]
+
+
+@dataclass(frozen=True)
+class Queries:
+    """The statements one Selection compiles to; the last three take a chunk of account PKs."""
+
+    tables: DeliveryTables
+    meter_conditions: tuple[ColumnElement[bool], ...]
+    accounts: Select[Any]
+
+    @classmethod
+    def build(cls, selection: Selection, tables: DeliveryTables) -> Queries:
+        account_t, meter_t = tables.account, tables.meter
+        account_conditions = [compile_condition(c, account_t) for c in selection.account]
+        meter_conditions = tuple(compile_condition(c, meter_t) for c in selection.meter)
+        if not account_conditions and not (selection.accounts_need_meter and meter_conditions):
+            raise ConfigurationError(
+                "selection has no account condition: refusing to load the whole Urjanet "
+                "database (name the account, or set accounts_need_meter with meter conditions)"
+            )
+        if selection.accounts_need_meter:
+            # An IN subquery, not a correlated EXISTS: MySQL 5.6 runs it as a semi-join.
+            having_meter = select(meter_t.c.AccountFK).where(*meter_conditions)
+            account_conditions.append(account_t.c.PK.in_(having_meter))
+        accounts = (
+            select(*_raw_columns(account_t)).where(*account_conditions).order_by(account_t.c.PK)
+        )
+        return cls(tables, meter_conditions, accounts)
+
+    def meters(self, account_pks: Sequence[int]) -> Select[Any]:
+        meter_t = self.tables.meter
+        return (
+            select(*_raw_columns(meter_t))
+            .where(meter_t.c.AccountFK.in_(account_pks), *self.meter_conditions)
+            .order_by(meter_t.c.PK)
+        )
+
+    def charges(self, account_pks: Sequence[int]) -> Select[Any]:
+        """Floating charges, and charges of the meters `meters()` selects."""
+        charge_t, meter_t = self.tables.charge, self.tables.meter
+        joined = charge_t.outerjoin(
+            meter_t,
+            and_(charge_t.c.MeterFK == meter_t.c.PK, meter_t.c.AccountFK == charge_t.c.AccountFK),
+        )
+        return (
+            select(*_raw_columns(charge_t))
+            .select_from(joined)
+            .where(
+                charge_t.c.AccountFK.in_(account_pks),
+                or_(
+                    charge_t.c.MeterFK.is_(None),
+                    and_(meter_t.c.PK.is_not(None), *self.meter_conditions),
+                ),
+            )
+            .order_by(charge_t.c.PK)
+        )
+
+    def usages(self, account_pks: Sequence[int]) -> Select[Any]:
+        usage_t, meter_t = self.tables.usage, self.tables.meter
+        joined = usage_t.join(
+            meter_t,
+            and_(usage_t.c.MeterFK == meter_t.c.PK, meter_t.c.AccountFK == usage_t.c.AccountFK),
+        )
+        return (
+            select(*_raw_columns(usage_t))
+            .select_from(joined)
+            .where(usage_t.c.AccountFK.in_(account_pks), *self.meter_conditions)
+            .order_by(usage_t.c.PK)
+        )
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _foreign_key(table: Table, row: Mapping[Any, Any], column: str) -> int | None:
+    key: int | None = parse_value(table.name, row["PK"], column, as_int, row[column])
+    return key
+
+
+def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
+    t = queries.tables
+    account_rows = [parse_fields(Account, t.account.name, r) for r in _rows(conn, queries.accounts)]
+    if not account_rows:
+        return UrjanetData()
+
+    # Keyed by the row's AccountFK / MeterFK (the WHERE clauses keep them non-null).
+    meters_of: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    charges_of: dict[int | None, list[Charge]] = defaultdict(list)
+    floating_of: dict[int | None, list[Charge]] = defaultdict(list)
+    usages_of: dict[int | None, list[Usage]] = defaultdict(list)
+    pks = [row["PK"] for row in account_rows]
+    for chunk in _chunks(pks, IN_CHUNK):
+        for r in _rows(conn, queries.meters(chunk)):
+            meters_of[_foreign_key(t.meter, r, "AccountFK")].append(
+                parse_fields(Meter, t.meter.name, r)
+            )
+        for r in _rows(conn, queries.charges(chunk)):
+            item = Charge(**parse_fields(Charge, t.charge.name, r))
+            meter_pk = _foreign_key(t.charge, r, "MeterFK")
+            if meter_pk is None:
+                floating_of[_foreign_key(t.charge, r, "AccountFK")].append(item)
+            else:
+                charges_of[meter_pk].append(item)
+        for r in _rows(conn, queries.usages(chunk)):
+            usage = Usage(**parse_fields(Usage, t.usage.name, r))
+            usages_of[_foreign_key(t.usage, r, "MeterFK")].append(usage)
+
+    accounts = []
+    for fields_ in account_rows:
+        meters = tuple(
+            Meter(**m, charges=tuple(charges_of[m["PK"]]), usages=tuple(usages_of[m["PK"]]))
+            for m in meters_of[fields_["PK"]]
+        )
+        floating = tuple(floating_of[fields_["PK"]])
+        if meters or floating:  # SPEC §3.1 step 3
+            accounts.append(Account(**fields_, meters=meters, floating_charges=floating))
+    return UrjanetData(tuple(accounts))
+
+
+def _rows(conn: Connection, statement: Select[Any]) -> list[RowMapping]:
+    return list(conn.execute(statement).mappings())
+
+
+def load(
+    bind: Connection | Engine, selection: Selection, *, tables: Delivery = "sql"
+) -> UrjanetData:
+    """The statements `selection` names, with their meters, charges and usages, ordered by PK.
+
+    Four queries (one when no account matches). Accounts with neither a selected meter nor a
+    floating charge are dropped; then `selection.refine` runs. An unreachable server raises
+    TransientError; a selection without any account condition raises ConfigurationError.
+    """
+    queries = Queries.build(selection, tables_for(tables))
+    with unreachable_is_transient("Urjanet database"):
+        if isinstance(bind, Engine):
+            with bind.connect() as conn:
+                data = _fetch(conn, queries)
+        else:
+            data = _fetch(bind, queries)
+    return selection.refine(data) if selection.refine is not None else data

@@ -1,0 +1,140 @@
+"""Database values → model values (SPEC §3.1), parsed from what the driver returns.
+
+The real Urjanet schema has no DDL, so the loader does not trust declared column types: a DATE
+may be a DATETIME (→ its date, SPEC §8.4), a TINYINT(1) may be a BIT(1) (`b'\\x00'` is False),
+a DECIMAL may be a DOUBLE (→ Decimal through `str`, SPEC §8.5), text may arrive as bytes. NULL
+passes through everywhere except PK.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from datafeeds_core.errors import MalformedInput
+
+Parser = Callable[[Any], Any]
+
+
+def as_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("ascii")
+    if isinstance(value, (Decimal, float)) and value == int(value):
+        return int(value)
+    if isinstance(value, str):
+        return int(value.strip())
+    raise TypeError(f"{type(value).__name__} is not an integer")
+
+
+def as_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not text")
+
+
+def as_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a decimal")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))  # never Decimal(float): no binary noise (SPEC §8.5)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("ascii")
+    if isinstance(value, str):
+        return Decimal(value.strip())
+    raise TypeError(f"{type(value).__name__} is not a decimal")
+
+
+def as_date(value: Any) -> date:
+    if isinstance(value, datetime):  # before date: datetime is a subclass (SPEC §8.4)
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("ascii")
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip()[:10])
+    raise TypeError(f"{type(value).__name__} is not a date")
+
+
+def as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, Decimal, float)):
+        return value != 0
+    if isinstance(value, (bytes, bytearray)):  # BIT(n): big-endian bits, b"\x00" is False
+        return int.from_bytes(value, "big") != 0
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("0", "false"):
+            return False
+        if text in ("1", "true"):
+            return True
+        raise ValueError(f"{value!r} is not a boolean")
+    raise TypeError(f"{type(value).__name__} is not a boolean")
+
+
+_BY_TYPE: dict[Any, Parser] = {
+    int: as_int,
+    str: as_str,
+    Decimal: as_decimal,
+    date: as_date,
+    bool: as_bool,
+}
+
+
+def _scalar_type(hint: Any) -> Any:
+    """`X | None` → X; anything else (tuples of children) → None."""
+    if get_origin(hint) in (Union, types.UnionType):
+        hint = next((a for a in get_args(hint) if a is not type(None)), None)
+    return hint
+
+
+@cache
+def column_parsers(cls: type) -> tuple[tuple[str, Parser], ...]:
+    """(column, parser) for every scalar field of a model class, in field order."""
+    hints = get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        parser = _BY_TYPE.get(_scalar_type(hints[f.name]))
+        if parser is not None:
+            out.append((f.name, parser))
+    return tuple(out)
+
+
+def parse_value(table: str, pk: Any, column: str, parser: Parser, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return parser(value)
+    except (TypeError, ValueError, InvalidOperation, UnicodeDecodeError) as exc:
+        raise MalformedInput(
+            f"{table} PK={pk}: column {column} holds {value!r}, which is not valid ({exc})"
+        ) from None
+
+
+def parse_fields(cls: type, table: str, row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The model fields of `cls` from one row; PK is required."""
+    raw_pk = row["PK"]
+    if raw_pk is None:
+        raise MalformedInput(f"{table} row without a PK")
+    return {
+        name: parse_value(table, raw_pk, name, parser, row[name])
+        for name, parser in column_parsers(cls)
+    }

@@ -1,0 +1,86 @@
+"""Driver values become model values whatever type the real column has (SPEC §3.1, §8.4, §8.5)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from datafeeds_core.errors import MalformedInput
+from datafeeds_core.urjanet.model import Charge
+from datafeeds_core.urjanet.rows import as_bool, as_date, as_decimal, as_int, as_str, parse_fields
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"\x00", False),
+        (b"\x01", True),
+        (0, False),
+        (1, True),
+        (True, True),
+        ("0", False),
+        ("1", True),
+        (Decimal("0"), False),
+    ],
+)
+def test_flags_read_from_tinyint_bit_or_text(raw: Any, expected: bool) -> None:
+    assert as_bool(raw) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (datetime(2019, 8, 15, 13, 45), date(2019, 8, 15)),
+        (date(2019, 8, 15), date(2019, 8, 15)),
+        ("2019-08-15", date(2019, 8, 15)),
+        ("2019-08-15 13:45:00", date(2019, 8, 15)),
+    ],
+)
+def test_dates_are_dates_never_datetimes(raw: Any, expected: date) -> None:
+    value = as_date(raw)
+    assert type(value) is date and value == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (0.1, "0.1"),
+        (1782.03, "1782.03"),
+        (Decimal("1972.7300"), "1972.7300"),
+        ("4810.0000", "4810.0000"),
+        (7, "7"),
+    ],
+)
+def test_decimals_keep_scale_and_floats_go_through_str(raw: Any, expected: str) -> None:
+    assert str(as_decimal(raw)) == expected
+
+
+def test_text_bytes_are_decoded_without_failing() -> None:
+    assert as_str(b"caf\xc3\xa9") == "café"
+    assert as_str(b"bad \xff byte") == "bad \ufffd byte"
+    assert as_int("12") == 12 and as_int(Decimal("3")) == 3
+
+
+@pytest.mark.parametrize("raw", [True, 1.5, "x"])
+def test_wrong_values_for_integers_are_rejected(raw: Any) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        as_int(raw)
+
+
+def test_null_passes_through_but_a_row_needs_its_pk() -> None:
+    row: dict[str, Any] = {f: None for f in Charge.__dataclass_fields__}
+    row["PK"] = 3
+    assert Charge(**parse_fields(Charge, "Charge", row)) == Charge(PK=3)
+    row["PK"] = None
+    with pytest.raises(MalformedInput, match="Charge row without a PK"):
+        parse_fields(Charge, "Charge", row)
+
+
+def test_an_invalid_value_names_table_pk_and_column() -> None:
+    row: dict[str, Any] = {f: None for f in Charge.__dataclass_fields__}
+    row.update(PK=3, ChargeAmount="twelve")
+    with pytest.raises(MalformedInput, match="Charge PK=3: column ChargeAmount holds 'twelve'"):
+        parse_fields(Charge, "Charge", row)
