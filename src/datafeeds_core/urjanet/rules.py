@@ -83,6 +83,13 @@ def charge_peak(account: Account, keep: Callable[[Charge], bool] = lambda c: Tru
     )
 
 
+def usage_peak(account: Account, keep: Callable[[Usage], bool] = lambda u: True) -> Decimal | None:
+    """The max UsageAmount over meter usages in kW (case-sensitive), or null."""
+    return max_or_none(
+        u.UsageAmount for u in account.meter_usages() if u.EnergyUnit == "kW" and keep(u)
+    )
+
+
 def no_peak(account: Account) -> Decimal | None:
     return None
 
@@ -95,14 +102,15 @@ def total_bill_amount(account: Account) -> Decimal | None:
     return account.TotalBillAmount
 
 
-def water_total(account: Account) -> Decimal:
-    """NewCharges if positive; else TotalBillAmount when nothing is outstanding; else 0."""
+def water_total(account: Account, otherwise: Decimal | None = ZERO) -> Decimal | None:
+    """NewCharges if positive; else TotalBillAmount when nothing is outstanding; else
+    `otherwise` (0 for generic water; None where a utility leaves the total unknown)."""
     new, total = account.NewCharges, account.TotalBillAmount
     if new is not None and new > 0:
         return new
     if new == 0 and account.OutstandingBalance == 0 and total is not None and total > 0:
         return total
-    return ZERO
+    return otherwise
 
 
 def new_charges_or_balance_difference(account: Account) -> Decimal | None:
@@ -123,6 +131,14 @@ def meter_charges_total(account: Account, keep: Callable[[Charge], bool] = lambd
     return sum_amounts(c.ChargeAmount for c in account.meter_charges() if keep(c))
 
 
+def is_late_fee(charge: Charge) -> bool:
+    return charge.ChargeId == "ch.late_fee"
+
+
+def meter_charges_without_late_fees(account: Account) -> Decimal:
+    return meter_charges_total(account, keep=lambda c: not is_late_fee(c))
+
+
 def first_tariff(account: Account) -> str | None:
     """The first non-empty Meter.Tariff, else null."""
     return next((m.Tariff for m in account.meters if m.Tariff), None)
@@ -131,6 +147,18 @@ def first_tariff(account: Account) -> str | None:
 def all_line_items(account: Account) -> tuple[Charge, ...]:
     """Meter charges (meter order, then charge order), then floating charges."""
     return account.meter_charges() + account.floating_charges
+
+
+def unique_line_items(account: Account) -> tuple[Charge, ...]:
+    """Meter charges, then floating charges, each charge (by PK) once: safe on data where the
+    account's charges were loaded as meter charges as well as floating ones (SPEC §8.7)."""
+    seen: set[int] = set()
+    out = []
+    for charge in all_line_items(account):
+        if charge.PK not in seen:
+            seen.add(charge.PK)
+            out.append(charge)
+    return tuple(out)
 
 
 def meter_line_items(account: Account) -> tuple[Charge, ...]:

@@ -44,10 +44,37 @@ def by_statement_date(account: Account) -> Any:
     return account.StatementDate
 
 
+def by_statement_date_nulls_oldest(account: Account) -> Any:
+    """StatementDate, a null date counting as older than any other (sorting never crashes)."""
+    return (account.StatementDate is not None, account.StatementDate or date.min)
+
+
+def by_interval_end_then_pk(account: Account) -> Any:
+    """(IntervalEnd, −PK): sorted descending, the latest end first and, for equal ends, the
+    lowest PK first. Pair with `eligible=needs_interval` (StatementDate may be null)."""
+    return (account.IntervalEnd or date.min, -(account.PK or 0))
+
+
 def account_interval(account: Account) -> Range | None:
     if account.IntervalStart is None or account.IntervalEnd is None:
         return None
     return (account.IntervalStart, account.IntervalEnd)
+
+
+def start_plus_one_day(account: Account) -> Range | None:
+    """(IntervalStart + 1 day, IntervalEnd), on a copy: the input is never changed."""
+    span = account_interval(account)
+    return None if span is None else (span[0] + DAY, span[1])
+
+
+def store_end_minus_one_day(account: Account, span: Range) -> Range:
+    """A `stored_range`: the overlap test used the raw span; the stored one ends a day earlier."""
+    return (span[0], span[1] - DAY)
+
+
+def store_start_plus_one_day(account: Account, span: Range) -> Range:
+    """A `stored_range`: the overlap test used the raw span; the stored one starts a day later."""
+    return (span[0] + DAY, span[1])
 
 
 def end_minus_one_day(account: Account) -> Range | None:

@@ -1,0 +1,65 @@
+"""Clean Power Alliance generation charges on SCE statements (sce-clean-power-alliance-urjanet)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from datafeeds_core.contract import (
+    DataSourceContext,
+    PluginMetadata,
+    Selection,
+    account_number_is,
+    provider_is,
+    service_type_in,
+)
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.urjanet.normalise import without_dashes
+from datafeeds_core.urjanet.transform import (
+    GENERIC_ELECTRIC,
+    Transformer,
+    store_end_minus_one_day,
+)
+
+KEY = "sce-clean-power-alliance-urjanet"
+PROVIDER = "SCE"
+METADATA = PluginMetadata(
+    provider=PROVIDER,
+    commodity="electric",
+    bill_type="generation-only",
+    description="Clean Power Alliance (generation on SCE statements)",
+)
+# Overlaps are tested on the raw statement dates; the stored period ends a day earlier.
+TRANSFORMER = replace(GENERIC_ELECTRIC, stored_range=store_end_minus_one_day)
+
+
+def generation_account(context: DataSourceContext) -> str:
+    """The SCE account number of the generation service: its gen SAID without dashes
+    (the gen utility account id when the service has no gen SAID)."""
+    ids = (context.gen_service_id, context.gen_utility_account_id)
+    number = next((i for i in ids if i and i.strip()), None)
+    if number is None:
+        raise ConfigurationError(
+            "the utility service has no gen_service_id or gen_utility_account_id"
+        )
+    return without_dashes(number)
+
+
+@hookimpl
+def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+    return METADATA if scraper_key == KEY else None
+
+
+@hookimpl
+def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+    if scraper_key != KEY:
+        return None
+    return Selection(
+        account=(account_number_is(generation_account(context)), provider_is(PROVIDER)),
+        meter=(service_type_in("electric"),),
+    )
+
+
+@hookimpl
+def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+    return TRANSFORMER if scraper_key == KEY else None

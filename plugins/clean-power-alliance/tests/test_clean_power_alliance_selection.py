@@ -1,0 +1,76 @@
+"""Clean Power Alliance selection on a real Urjanet database: SCE statements of the generation
+account (gen SAID without dashes), electric meters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from datafeeds_clean_power_alliance import KEY, PROVIDER, datafeeds_datasource
+
+from datafeeds_core.contract import DataSourceContext
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
+
+
+def stmt(pk: int, number: str, *meters: Meter, provider: str = PROVIDER) -> Account:
+    return Account(
+        PK=pk,
+        AccountNumber=number,
+        UtilityProvider=provider,
+        StatementDate=date(2020, 2, 3),
+        IntervalStart=date(2020, 1, 1),
+        IntervalEnd=date(2020, 2, 1),
+        meters=meters,
+    )
+
+
+def meter(pk: int, service: str = "electric") -> Meter:
+    return Meter(PK=pk, ServiceType=service, MeterNumber=f"M{pk}")
+
+
+@pytest.fixture
+def seeded(urjanet_db):
+    urjanet_db.seed(
+        UrjanetData(
+            (
+                stmt(1, "300012345678", meter(11), meter(12, "natural_gas")),
+                stmt(2, "300012345678", meter(21), provider="SCEX"),
+                stmt(3, "700099999999", meter(31)),  # the T&D account of the same service
+                stmt(4, "30001234567_", meter(41)),
+            )
+        )
+    )
+    return urjanet_db
+
+
+def loaded(db, context: DataSourceContext) -> list[tuple[int | None, list[int | None]]]:
+    return [
+        (a.PK, [m.PK for m in a.meters])
+        for a in db.load(datafeeds_datasource(KEY, context)).accounts
+    ]
+
+
+def test_selects_the_generation_account_by_gen_said_without_dashes(seeded):
+    context = DataSourceContext(
+        KEY,
+        utility_account_id="7-000-9999-9999",
+        service_id="7000999",
+        gen_service_id="3-000-1234-5678",
+        gen_utility_account_id="99",
+    )
+    assert loaded(seeded, context) == [(1, [11])]
+
+
+def test_falls_back_to_the_gen_utility_account_id(seeded):
+    context = DataSourceContext(
+        KEY, utility_account_id="7-000-9999-9999", gen_utility_account_id="3000-1234-5678"
+    )
+    assert loaded(seeded, context) == [(1, [11])]
+
+
+def test_a_service_without_generation_ids_is_a_configuration_error():
+    with pytest.raises(ConfigurationError):
+        datafeeds_datasource(
+            KEY, DataSourceContext(KEY, utility_account_id="7-000", gen_service_id=" ")
+        )

@@ -1,0 +1,63 @@
+"""Constellation (constellation-urjanet)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from datafeeds_core.contract import (
+    DataSourceContext,
+    Match,
+    PluginMetadata,
+    Selection,
+    account_number_is,
+    provider_is,
+    service_type_in,
+)
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.urjanet import rules
+from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
+
+KEY = "constellation-urjanet"
+PROVIDER = "Constellation"
+# The account the system we replace used when the service named none (SPEC §3.2).
+DEFAULT_ACCOUNT = "1VEN3173"
+METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Constellation")
+TRANSFORMER = replace(GENERIC_ELECTRIC, total_charge=rules.total_bill_amount)
+
+
+def meter_number_tail(service_id: str | None) -> str:
+    """The last six characters of the service id, which Constellation meter numbers contain."""
+    said = (service_id or "").strip()
+    if not said:
+        raise ConfigurationError("the utility service has no service id")
+    return said[-6:]
+
+
+@hookimpl
+def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+    return METADATA if scraper_key == KEY else None
+
+
+@hookimpl
+def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+    if scraper_key != KEY:
+        return None
+    account = (context.utility_account_id or "").strip() or DEFAULT_ACCOUNT
+    return Selection(
+        account=(
+            account_number_is(account),
+            provider_is(PROVIDER),
+            Match("StatementType", "eq", "statement_type_bill"),
+        ),
+        meter=(
+            service_type_in("electric", "natural_gas"),
+            # Escaped by the loader: a % or _ in the id matches only itself (SPEC §8.2).
+            Match("MeterNumber", "contains", meter_number_tail(context.service_id)),
+        ),
+    )
+
+
+@hookimpl
+def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+    return TRANSFORMER if scraper_key == KEY else None

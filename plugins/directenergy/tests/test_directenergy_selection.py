@@ -1,0 +1,65 @@
+"""Direct Energy selection on a real Urjanet database: statements found through a meter whose
+PODid is the utility account id, any provider, one statement per interval (SPEC §3.2, §8.6)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from datafeeds_directenergy import KEY, datafeeds_datasource
+
+from datafeeds_core.contract import DataSourceContext
+from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
+
+JAN = (date(2020, 1, 1), date(2020, 2, 1))
+FEB = (date(2020, 2, 1), date(2020, 3, 1))
+
+
+def stmt(
+    pk: int,
+    span: tuple[date, date],
+    statement: date | None,
+    *meters: Meter,
+    provider: str = "DirectEnergy",
+) -> Account:
+    return Account(
+        PK=pk,
+        UtilityProvider=provider,
+        AccountNumber=f"A{pk}",
+        StatementDate=statement,
+        IntervalStart=span[0],
+        IntervalEnd=span[1],
+        meters=meters,
+    )
+
+
+def meter(pk: int, pod: str, service: str = "electric") -> Meter:
+    return Meter(PK=pk, PODid=pod, ServiceType=service)
+
+
+def test_selects_statements_by_pod_of_any_provider_latest_per_interval_and_nothing_alike(
+    urjanet_db,
+):
+    pod = "10443720_1"
+    urjanet_db.seed(
+        UrjanetData(
+            (
+                stmt(1, JAN, date(2020, 2, 3), meter(11, pod)),
+                stmt(2, FEB, date(2020, 3, 3), meter(21, pod, "natural_gas")),
+                stmt(
+                    3, JAN, date(2020, 4, 1), meter(31, pod), provider="DirectEnergyBusiness"
+                ),  # JAN corrected
+                stmt(4, FEB, None, meter(41, pod, "gas")),  # null date: older than any
+                stmt(
+                    5,
+                    (date(2020, 3, 1), date(2020, 4, 1)),
+                    date(2020, 4, 3),
+                    meter(51, "10443720X1"),
+                    meter(52, "10443720_10"),
+                    meter(53, pod, "water"),
+                ),
+            )
+        )
+    )
+    context = DataSourceContext(KEY, utility_account_id=pod, service_id="something else")
+    data = urjanet_db.load(datafeeds_datasource(KEY, context))
+    assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(2, [21]), (3, [31])]

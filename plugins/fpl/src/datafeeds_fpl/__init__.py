@@ -1,0 +1,63 @@
+"""Florida Power & Light (fpl-urjanet)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from datafeeds_core.contract import (
+    DataSourceContext,
+    PluginMetadata,
+    Selection,
+    account_number_is,
+    provider_is,
+)
+from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.urjanet import rules
+from datafeeds_core.urjanet.model import Account
+from datafeeds_core.urjanet.normalise import as_is
+from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
+
+KEY = "fpl-urjanet"
+PROVIDER = "FPL"
+METADATA = PluginMetadata(
+    provider=PROVIDER, commodity="electric", description="Florida Power & Light"
+)
+
+
+def account_charges_peak(account: Account) -> Decimal | None:
+    """The max kW ChargeUnitsUsed over all the statement's charges, each counted once.
+
+    The system we replace loaded every account charge as a meter charge, so its peak saw the
+    floating charges too; this keeps that with charges loaded where they belong.
+    """
+    return rules.max_or_none(
+        c.ChargeUnitsUsed for c in rules.unique_line_items(account) if c.UsageUnit == "kW"
+    )
+
+
+# Generic electric rules; line items list each charge once (SPEC §8.7).
+TRANSFORMER = replace(
+    GENERIC_ELECTRIC, line_items=rules.unique_line_items, peak_demand=account_charges_peak
+)
+
+
+@hookimpl
+def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+    return METADATA if scraper_key == KEY else None
+
+
+@hookimpl
+def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+    if scraper_key != KEY:
+        return None
+    # Every meter of the statement; charges load where they belong (meter or floating), so no
+    # charge is listed twice and no single-meter assertion is needed.
+    return Selection(
+        account=(account_number_is(as_is(context.utility_account_id)), provider_is(PROVIDER)),
+    )
+
+
+@hookimpl
+def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+    return TRANSFORMER if scraper_key == KEY else None

@@ -1,0 +1,84 @@
+"""Hawaiian Electric (heco-urjanet)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from datafeeds_core.contract import (
+    DataSourceContext,
+    Match,
+    PluginMetadata,
+    Selection,
+    account_number_is,
+    provider_is,
+    service_type_in,
+)
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.urjanet import rules
+from datafeeds_core.urjanet.model import Account, Usage
+from datafeeds_core.urjanet.normalise import without_dashes
+from datafeeds_core.urjanet.transform import (
+    GENERIC_ELECTRIC,
+    Transformer,
+    by_interval_end_then_pk,
+    needs_interval,
+)
+
+KEY = "heco-urjanet"
+PROVIDER = "HawaiianElectricCompanyHI"
+METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Hawaiian Electric")
+
+
+def _is_consumption(usage: Usage) -> bool:
+    return usage.MeasurementType == "general_consumption"
+
+
+def consumption_usage(account: Account) -> Decimal:
+    """De-duplicated general-consumption usages of any rate component, unit-converted."""
+    return rules.converted_usage(account, keep=_is_consumption)
+
+
+# StatementDate may be null on HECO statements: the interval, not the date, orders them.
+TRANSFORMER = replace(
+    GENERIC_ELECTRIC,
+    eligible=needs_interval,
+    order_key=by_interval_end_then_pk,
+    total_charge=rules.new_charges_or_balance_difference,
+    total_usage=consumption_usage,
+)
+
+
+def meter_numbers(service_id: str | None) -> tuple[str, ...]:
+    """The comma-separated meter numbers of the service id."""
+    numbers = tuple(n.strip() for n in (service_id or "").split(",") if n.strip())
+    if not numbers:
+        raise ConfigurationError("the utility service has no service id (meter number)")
+    return numbers
+
+
+@hookimpl
+def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+    return METADATA if scraper_key == KEY else None
+
+
+@hookimpl
+def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+    if scraper_key != KEY:
+        return None
+    return Selection(
+        account=(
+            account_number_is(without_dashes(context.utility_account_id)),
+            provider_is(PROVIDER),
+        ),
+        meter=(
+            service_type_in("electric"),
+            Match("MeterNumber", "in", meter_numbers(context.service_id)),
+        ),
+    )
+
+
+@hookimpl
+def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+    return TRANSFORMER if scraper_key == KEY else None

@@ -1,0 +1,70 @@
+"""Puget Sound Energy (pse-urjanet)."""
+
+from __future__ import annotations
+
+from datafeeds_core.contract import (
+    AnyOf,
+    DataSourceContext,
+    Match,
+    PluginMetadata,
+    Selection,
+    account_number_is,
+    provider_is,
+    service_type_in,
+)
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.urjanet.normalise import as_is
+from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
+
+KEY = "pse-urjanet"
+PROVIDER = "PugetSoundEnergy"
+METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Puget Sound Energy")
+# Generic electric rules: what the reference data follows (UTILITIES.md), not the production
+# override of SPEC §4.3.
+TRANSFORMER = GENERIC_ELECTRIC
+
+
+def meter_number(context: DataSourceContext) -> str:
+    """meta.meterNumber, else the service id."""
+    said = str(context.meta.get("meterNumber") or context.service_id or "").strip()
+    if not said:
+        raise ConfigurationError(
+            "the data source has no meta.meterNumber and the service no service id"
+        )
+    return said
+
+
+def meter_number_patterns(said: str) -> tuple[str, ...]:
+    """The meter number, and without its leading capital letter if it has one."""
+    if len(said) > 1 and "A" <= said[0] <= "Z":
+        return (said, said[1:])
+    return (said,)
+
+
+@hookimpl
+def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+    return METADATA if scraper_key == KEY else None
+
+
+@hookimpl
+def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+    if scraper_key != KEY:
+        return None
+    patterns = meter_number_patterns(meter_number(context))
+    return Selection(
+        account=(
+            account_number_is(as_is(context.utility_account_id), column="RawAccountNumber"),
+            provider_is(PROVIDER),
+        ),
+        meter=(
+            service_type_in("electric", "natural_gas"),
+            # Escaped by the loader: a % or _ in the number matches only itself (SPEC §8.2).
+            AnyOf(tuple(Match("MeterNumber", "contains", p) for p in patterns)),
+        ),
+    )
+
+
+@hookimpl
+def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+    return TRANSFORMER if scraper_key == KEY else None

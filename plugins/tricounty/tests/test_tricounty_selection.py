@@ -1,0 +1,49 @@
+"""Tri-County selection on a real Urjanet database: account number, provider, the electric
+meter whose number is the service id exactly."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from datafeeds_tricounty import KEY, PROVIDER, datafeeds_datasource
+
+from datafeeds_core.contract import DataSourceContext
+from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
+
+
+def stmt(pk: int, number: str, *meters: Meter, provider: str = PROVIDER) -> Account:
+    return Account(
+        PK=pk,
+        AccountNumber=number,
+        UtilityProvider=provider,
+        StatementDate=date(2020, 2, 3),
+        IntervalStart=date(2020, 1, 1),
+        IntervalEnd=date(2020, 2, 1),
+        meters=meters,
+    )
+
+
+def meter(pk: int, number: str, service: str = "electric") -> Meter:
+    return Meter(PK=pk, MeterNumber=number, ServiceType=service)
+
+
+def test_selects_the_exact_electric_meter_of_the_account_and_nothing_alike(urjanet_db):
+    urjanet_db.seed(
+        UrjanetData(
+            (
+                stmt(
+                    1,
+                    "55_01",
+                    meter(11, "M_7"),
+                    meter(12, "MX7"),
+                    meter(13, "M_77"),
+                    meter(14, "M_7", "water"),
+                ),
+                stmt(2, "55_01", meter(21, "M_7"), provider="TriCountyECoopTXX"),
+                stmt(3, "55X01", meter(31, "M_7")),
+            )
+        )
+    )
+    context = DataSourceContext(KEY, utility_account_id="55_01", service_id=" M_7 ")
+    data = urjanet_db.load(datafeeds_datasource(KEY, context))
+    assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(1, [11])]

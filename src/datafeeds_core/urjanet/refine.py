@@ -1,0 +1,39 @@
+"""Post-load steps over selected statements, for `Selection.refine` (rules SQL cannot express)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from datafeeds_core.urjanet.model import Account, UrjanetData
+
+
+def _recency(account: Account) -> tuple[bool, date, int]:
+    # A null StatementDate is older than any date; equal dates go to the higher PK (delivered
+    # later), so the choice never depends on row order.
+    return (
+        account.StatementDate is not None,
+        account.StatementDate or date.min,
+        account.PK if account.PK is not None else -1,
+    )
+
+
+def latest_statement_per_interval(data: UrjanetData) -> UrjanetData:
+    """Keep one statement per (IntervalStart, IntervalEnd): the one with the latest
+    StatementDate (SPEC §3.2, fixed as §8.6 asks: no crash on a null StatementDate, and equal
+    intervals need not be adjacent). Statements missing an interval date are all kept (the
+    transformer reports them); survivors keep their input order."""
+    latest: dict[tuple[date, date], Account] = {}
+    for account in data.accounts:
+        if account.IntervalStart is None or account.IntervalEnd is None:
+            continue
+        key = (account.IntervalStart, account.IntervalEnd)
+        if key not in latest or _recency(account) > _recency(latest[key]):
+            latest[key] = account
+    kept = {id(a) for a in latest.values()}
+    return UrjanetData(
+        tuple(
+            a
+            for a in data.accounts
+            if a.IntervalStart is None or a.IntervalEnd is None or id(a) in kept
+        )
+    )
