@@ -50,10 +50,11 @@ def root(
 
 
 def _register() -> None:
-    from datafeeds_core.cli import plugins, urjanet
+    from datafeeds_core.cli import plugins, scaffold, urjanet
 
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(urjanet.app, name="urjanet")
+    app.command("new-plugin")(scaffold.new_plugin)
 
 
 _register()

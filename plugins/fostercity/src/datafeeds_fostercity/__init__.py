@@ -1,0 +1,50 @@
+"""City of Foster City, CA water (fostercity-water-urjanet)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+
+from datafeeds_core.contract import (
+    DataSourceContext,
+    PluginMetadata,
+    Selection,
+    account_number_is,
+    provider_is,
+    service_type_in,
+)
+from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.urjanet import rules
+from datafeeds_core.urjanet.normalise import without_dashes
+from datafeeds_core.urjanet.transform import GENERIC_WATER, Transformer
+
+KEY = "fostercity-water-urjanet"
+PROVIDER = "CityOfFosterCityCA"
+NAME = "City of Foster City, CA"
+METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME)
+# Where no generic water total applies the total stays unknown (null), not 0 (SPEC §4.3).
+# Zero-length statements are dropped, and reported, by the core transformer.
+TRANSFORMER = replace(GENERIC_WATER, total_charge=partial(rules.water_total, otherwise=None))
+
+
+@hookimpl
+def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+    return METADATA if scraper_key == KEY else None
+
+
+@hookimpl
+def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+    if scraper_key != KEY:
+        return None
+    return Selection(
+        account=(
+            account_number_is(without_dashes(context.utility_account_id)),
+            provider_is(PROVIDER),
+        ),
+        meter=(service_type_in("water", "sewer", "irrigation"),),
+    )
+
+
+@hookimpl
+def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+    return TRANSFORMER if scraper_key == KEY else None

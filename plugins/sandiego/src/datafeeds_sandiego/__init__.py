@@ -1,0 +1,60 @@
+"""City of San Diego, CA water (sandiego-water-urjanet)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from datafeeds_core.contract import (
+    DataSourceContext,
+    PluginMetadata,
+    Selection,
+    account_number_is,
+    provider_is,
+    service_type_in,
+)
+from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.urjanet.model import Account
+from datafeeds_core.urjanet.normalise import as_is
+from datafeeds_core.urjanet.transform import GENERIC_WATER, Range, Transformer, account_interval
+
+KEY = "sandiego-water-urjanet"
+PROVIDER = "CityOfSanDiegoCA"
+NAME = "City of San Diego, CA"
+METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME)
+
+
+def first_numbered_meter_interval(account: Account) -> Range | None:
+    """The interval of the first meter with a MeterNumber, else the statement's (SPEC §4.3).
+
+    A numbered meter missing a date falls back to the statement's interval instead of crashing.
+    """
+    meter = next((m for m in account.meters if m.MeterNumber), None)
+    if meter is not None and meter.IntervalStart is not None and meter.IntervalEnd is not None:
+        return (meter.IntervalStart, meter.IntervalEnd)
+    return account_interval(account)
+
+
+TRANSFORMER = replace(GENERIC_WATER, account_range=first_numbered_meter_interval)
+
+
+@hookimpl
+def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+    return METADATA if scraper_key == KEY else None
+
+
+@hookimpl
+def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+    if scraper_key != KEY:
+        return None
+    return Selection(
+        account=(
+            account_number_is(as_is(context.utility_account_id)),
+            provider_is(PROVIDER),
+        ),
+        meter=(service_type_in("water", "sewer"),),
+    )
+
+
+@hookimpl
+def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+    return TRANSFORMER if scraper_key == KEY else None

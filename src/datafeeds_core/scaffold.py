@@ -1,0 +1,266 @@
+"""Generate a new utility plugin package (`datafeeds new-plugin`).
+
+The generated package is a working plugin: distribution `datafeeds-<folder>`, entry point
+`<folder>-urjanet` in the `datafeeds` group, a module that selects the account by AccountNumber
+and provider with the commodity's meters and transforms with the generic water or electric rules,
+a README, and tests wired to the conformance suite. Its reference-fixture test fails, naming the
+folder to fill, until the first input/expected pair is added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Literal
+
+from datafeeds_core.errors import UsageError
+
+Commodity = Literal["water", "electric"]
+
+FOLDER_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+KEY_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+PROVIDER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class _Flavour:
+    """What differs between a water and an electric plugin."""
+
+    transformer: str
+    meter_import: str
+    meter_filter: str
+    meter_text: str
+    rules_text: str
+
+
+_FLAVOURS: dict[Commodity, _Flavour] = {
+    "water": _Flavour(
+        transformer="GENERIC_WATER",
+        meter_import="    WATER_SERVICE_TYPES,\n",
+        meter_filter="service_type_in(*WATER_SERVICE_TYPES)",
+        meter_text="ServiceType water, sewer, irrigation or sanitation",
+        rules_text="generic water rules (SPEC §4.2): total = NewCharges if > 0, else "
+        "TotalBillAmount when nothing is outstanding, else 0; usage = `[total]` usages "
+        "converted by unit; no peak",
+    ),
+    "electric": _Flavour(
+        transformer="GENERIC_ELECTRIC",
+        meter_import="",
+        meter_filter='service_type_in("electric")',
+        meter_text="ServiceType electric",
+        rules_text="generic electric rules (SPEC §4.1): total = NewCharges; usage = `[total]` "
+        "usages converted by unit; peak = the max kW meter charge units",
+    ),
+}
+
+_PYPROJECT = Template('''\
+[build-system]
+requires = ["hatchling>=1.21"]
+build-backend = "hatchling.build"
+
+[project]
+name = "datafeeds-$folder"
+version = "0.1.0"
+description = "datafeeds plugin: $title $commodity bills from Urjanet."
+requires-python = ">=3.11"
+dependencies = ["datafeeds-core>=0.1"]
+
+[project.entry-points.datafeeds]
+$key = "$module"
+
+[tool.hatch.build.targets.wheel]
+packages = ["src/$module"]
+''')
+
+_MODULE = Template('''\
+"""$title $commodity ($key)."""
+
+from __future__ import annotations
+
+from datafeeds_core.contract import (
+${meter_import}    DataSourceContext,
+    PluginMetadata,
+    Selection,
+    account_number_is,
+    provider_is,
+    service_type_in,
+)
+from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.urjanet.normalise import as_is
+from datafeeds_core.urjanet.transform import $transformer, Transformer
+
+KEY = "$key"
+PROVIDER = "$provider"
+METADATA = PluginMetadata(
+    provider=PROVIDER,
+    commodity="$commodity",
+    description="$title",
+)
+# Swap hooks with dataclasses.replace where this utility's rules differ from the generic ones.
+TRANSFORMER = $transformer
+
+
+@hookimpl
+def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+    return METADATA if scraper_key == KEY else None
+
+
+@hookimpl
+def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+    if scraper_key != KEY:
+        return None
+    return Selection(
+        account=(account_number_is(as_is(context.utility_account_id)), provider_is(PROVIDER)),
+        meter=($meter_filter,),
+    )
+
+
+@hookimpl
+def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+    return TRANSFORMER if scraper_key == KEY else None
+''')
+
+_README = Template('''\
+# datafeeds-$folder
+
+$title $commodity bills from Urjanet (scraper key `$key`, provider `$provider`).
+
+- Selection: `Account.AccountNumber` = the utility account id as given, provider `$provider`;
+  meters with $meter_text.
+- Transform: $rules_text.
+
+Install and check:
+
+```
+pip install -e plugins/$folder
+datafeeds plugins list
+pytest plugins/$folder
+```
+
+Reference fixtures: put pairs `NAME_input.json` / `NAME_expected.json` in `tests/fixtures/`
+(dump the input with the Urjanet tools, then check every expected period against the bill PDFs).
+The reference test fails until the first pair is there.
+
+## Deviations
+
+Each deliberate fix of a SPEC §8 weak point, one line each: none.
+''')
+
+_REFERENCE_TEST = Template('''\
+"""Reference fixtures for $key.
+
+Every pair NAME_input.json / NAME_expected.json in fixtures/ is one case.
+"""
+
+from pathlib import Path
+
+from datafeeds_core.testing import conformance_suite
+
+KEY = "$key"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+test_reference_fixtures = conformance_suite(KEY, folder=FIXTURES)
+''')
+
+_PLUGIN_TEST = Template('''\
+from datafeeds_core.plugins import load
+
+
+def test_plugin_is_installed_and_describes_its_key() -> None:
+    metadata = load("$key").metadata()
+    assert (metadata.provider, metadata.commodity) == ("$provider", "$commodity")
+''')
+
+_FIXTURES_README = Template('''\
+Reference fixtures for `$key`: `NAME_input.json` (Urjanet statements, SPEC §2) and
+`NAME_expected.json` (the billing periods the bills show). Every pair here is one test case.
+''')
+
+
+@dataclass(frozen=True)
+class NewPlugin:
+    """What `new_plugin` wrote."""
+
+    folder: Path
+    key: str
+    distribution: str
+    module: str
+    files: tuple[Path, ...]
+
+
+def module_name(folder: str) -> str:
+    return "datafeeds_" + folder.replace("-", "_")
+
+
+def _check(folder: str, provider: str, key: str) -> None:
+    if not FOLDER_PATTERN.fullmatch(folder):
+        raise UsageError(
+            f"folder {folder!r}: use lower-case letters, digits and single dashes, "
+            "starting with a letter (e.g. city-of-bellevue)"
+        )
+    if not PROVIDER_PATTERN.fullmatch(provider):
+        raise UsageError(f"provider {provider!r}: an Urjanet provider code is letters and digits")
+    if not KEY_PATTERN.fullmatch(key):
+        raise UsageError(f"key {key!r}: use lower-case letters, digits and single dashes")
+
+
+def _key_taken(key: str) -> str | None:
+    from datafeeds_core.plugins import discover
+
+    found = [i for i in discover() if i.key == key]
+    return found[0].distribution if found else None
+
+
+def render(folder: str, provider: str, commodity: Commodity, key: str) -> dict[str, str]:
+    """The files of a new plugin, by path relative to its folder."""
+    module = module_name(folder)
+    flavour = _FLAVOURS[commodity]
+    values = {
+        "folder": folder,
+        "module": module,
+        "key": key,
+        "provider": provider,
+        "commodity": commodity,
+        "title": folder.replace("-", " ").title(),
+        "transformer": flavour.transformer,
+        "meter_import": flavour.meter_import,
+        "meter_filter": flavour.meter_filter,
+        "meter_text": flavour.meter_text,
+        "rules_text": flavour.rules_text,
+    }
+    stem = module.removeprefix("datafeeds_")
+    return {
+        "pyproject.toml": _PYPROJECT.substitute(values),
+        "README.md": _README.substitute(values),
+        f"src/{module}/__init__.py": _MODULE.substitute(values),
+        f"tests/test_{stem}_reference.py": _REFERENCE_TEST.substitute(values),
+        f"tests/test_{stem}_plugin.py": _PLUGIN_TEST.substitute(values),
+        "tests/fixtures/README.md": _FIXTURES_README.substitute(values),
+    }
+
+
+def new_plugin(
+    folder: str,
+    provider: str,
+    commodity: Commodity = "electric",
+    dest: Path = Path("plugins"),
+    key: str | None = None,
+) -> NewPlugin:
+    """Write the package `dest/folder/`; refuse an existing folder or an installed key."""
+    key = key or f"{folder}-urjanet"
+    _check(folder, provider, key)
+    target = dest / folder
+    if target.exists():
+        raise UsageError(f"{target} already exists; choose another folder or --dest")
+    taken = _key_taken(key)
+    if taken:
+        raise UsageError(f"scraper key {key!r} is already registered by {taken}")
+    written = []
+    for relative, text in render(folder, provider, commodity, key).items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return NewPlugin(target, key, f"datafeeds-{folder}", module_name(folder), tuple(written))
