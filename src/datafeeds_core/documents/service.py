@@ -1,0 +1,251 @@
+"""Bill documents for one job: reuse what is stored, fetch, validate and store the rest.
+
+A document that is missing, unauthorised or invalid never fails the job: it becomes a `failed`
+result with a reason, and its bill simply has no PDF.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from datafeeds_core import logs
+from datafeeds_core.documents.fetch import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_READ_TIMEOUT_S,
+    Fetcher,
+    RetryPolicy,
+)
+from datafeeds_core.documents.keys import document_name, download_url
+from datafeeds_core.documents.store import DocumentStore
+from datafeeds_core.documents.validate import CONTENT_TYPES, DocFormat, validate_document
+from datafeeds_core.urjanet.model import BillingPeriod
+
+log = logs.get("documents")
+
+Outcome = Literal["fetched", "reused", "failed"]
+UTILITY_PREFIX = "utility:"
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """What happened to one source link."""
+
+    url: str
+    name: str  # store name without extension (statement id or SHA-224 of the link)
+    outcome: Outcome
+    key: str | None = None  # the stored document's key, with extension
+    reason: str | None = None
+    format: DocFormat | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    """Per-link results of one job, in link order; counts are per distinct document."""
+
+    results: tuple[DocumentResult, ...] = ()
+
+    def result(self, url: str) -> DocumentResult | None:
+        url = url.strip()
+        return next((r for r in self.results if r.url == url), None)
+
+    def _count(self, outcome: Outcome) -> int:
+        return len({r.name for r in self.results if r.outcome == outcome})
+
+    @property
+    def fetched(self) -> int:
+        return self._count("fetched")
+
+    @property
+    def reused(self) -> int:
+        return self._count("reused")
+
+    @property
+    def failed(self) -> int:
+        return self._count("failed")
+
+    def counts(self) -> dict[str, int]:
+        return {"fetched": self.fetched, "reused": self.reused, "failed": self.failed}
+
+    def failures(self) -> dict[str, str]:
+        """Link → reason, for the run record."""
+        return {r.url: r.reason or "failed" for r in self.results if r.outcome == "failed"}
+
+
+@dataclass(frozen=True)
+class BillDocument:
+    """The content of one `bill_document` row."""
+
+    s3_key: str
+    doc_format: str
+    statement_date: date
+    utility: str  # without the "utility:" prefix
+    utility_account_id: str
+    source: str = "urjanet"
+    gen_utility: str | None = None
+    gen_utility_account_id: str | None = None
+
+
+def _format_of(key: str) -> DocFormat | None:
+    lowered = key.lower()
+    if lowered.endswith(".pdf"):
+        return "PDF"
+    if lowered.endswith(".csv"):
+        return "CSV"
+    return None
+
+
+def _process(name: str, url: str, store: DocumentStore, fetcher: Fetcher) -> DocumentResult:
+    try:
+        found = store.exists(name)
+    except Exception as exc:  # a store outage degrades to "no PDF", it does not fail the job
+        return DocumentResult(url, name, "failed", reason=f"document store lookup failed: {exc}")
+    if found:
+        fmt = _format_of(found)
+        return DocumentResult(
+            url, name, "reused", key=found, format=fmt, content_type=CONTENT_TYPES.get(fmt or "")
+        )
+    fetched = fetcher.fetch(download_url(url))
+    if fetched.path is None:
+        return DocumentResult(url, name, "failed", reason=fetched.reason)
+    try:
+        checked = validate_document(fetched.path, fetched.content_type)
+        if checked.format is None or checked.extension is None or checked.content_type is None:
+            return DocumentResult(url, name, "failed", reason=checked.reason)
+        try:
+            key = store.put(name + checked.extension, fetched.path, checked.content_type)
+        except Exception as exc:
+            return DocumentResult(url, name, "failed", reason=f"document store write failed: {exc}")
+        return DocumentResult(
+            url,
+            name,
+            "fetched",
+            key=key,
+            format=checked.format,
+            content_type=checked.content_type,
+        )
+    finally:
+        fetched.discard()
+
+
+def _safely(name: str, url: str, store: DocumentStore, fetcher: Fetcher) -> DocumentResult:
+    try:
+        return _process(name, url, store, fetcher)
+    except Exception as exc:  # a bug in one document must not lose the job's bills
+        log.exception("document %s: unexpected error", logs.redact(url))
+        return DocumentResult(url, name, "failed", reason=f"unexpected error: {exc}")
+
+
+def collect_documents(
+    source_urls: Iterable[str],
+    store: DocumentStore,
+    *,
+    http_user: str | None = None,
+    http_password: str | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    timeout: float = DEFAULT_READ_TIMEOUT_S,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    retry: RetryPolicy | None = None,
+    workdir: Path | None = None,
+) -> DocumentReport:
+    """Make sure every linked document is in `store`: one lookup each, download only if absent.
+
+    Links that name the same document are handled once. At most `concurrency` documents are in
+    flight. `timeout` is the read timeout in seconds (connect: at most 10 s).
+    """
+    urls = list(dict.fromkeys(u.strip() for u in source_urls if u and u.strip()))
+    if not urls:
+        return DocumentReport()
+    first_url: dict[str, str] = {}
+    names = {url: document_name(url) for url in urls}
+    for url, name in names.items():
+        first_url.setdefault(name, url)
+    workers = max(1, min(concurrency, len(first_url)))
+    with (
+        tempfile.TemporaryDirectory(prefix="datafeeds-documents-", dir=workdir) as tmp,
+        Fetcher(
+            Path(tmp),
+            http_user=http_user,
+            http_password=http_password,
+            connect_timeout=min(timeout, DEFAULT_CONNECT_TIMEOUT_S),
+            read_timeout=timeout,
+            max_bytes=max_bytes,
+            retry=retry,
+            concurrency=workers,
+        ) as fetcher,
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="document") as pool,
+    ):
+        futures = {
+            name: pool.submit(_safely, name, url, store, fetcher) for name, url in first_url.items()
+        }
+        by_name = {name: future.result() for name, future in futures.items()}
+    results = []
+    for url in urls:
+        done = by_name[names[url]]
+        results.append(done if done.url == url else replace(done, url=url))
+    report = DocumentReport(tuple(results))
+    for failure in report.results:
+        if failure.outcome == "failed":
+            log.warning("document %s not stored: %s", logs.redact(failure.url), failure.reason)
+    log.info(
+        "documents: %d fetched, %d reused, %d failed", report.fetched, report.reused, report.failed
+    )
+    return report
+
+
+def attachments_for(source_urls: Iterable[str], report: DocumentReport) -> list[dict[str, str]]:
+    """`bill.attachments` entries `{key, kind: "bill", format}` for one bill's stored documents."""
+    entries: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for url in source_urls:
+        done = report.result(url) if url else None
+        if done is None or done.key is None or done.key in seen:
+            continue
+        seen.add(done.key)
+        entries.append({"key": done.key, "kind": "bill", "format": done.format or "PDF"})
+    return entries
+
+
+def merge_attachments(
+    existing: Iterable[dict[str, str]], new: Iterable[dict[str, str]]
+) -> list[dict[str, str]]:
+    """New entries first (JOBS §3.3), then the existing ones; one entry per key."""
+    merged: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for entry in (*new, *existing):
+        key = entry.get("key")
+        if key and key not in seen:
+            seen.add(key)
+            merged.append(entry)
+    return merged
+
+
+def bill_documents_for(
+    period: BillingPeriod,
+    report: DocumentReport,
+    *,
+    utility: str,
+    utility_account_id: str,
+    source: str = "urjanet",
+) -> list[BillDocument]:
+    """The `bill_document` rows for one bill's stored documents (utility without its prefix)."""
+    statement = period.statement or period.end
+    return [
+        BillDocument(
+            s3_key=entry["key"],
+            doc_format=entry["format"],
+            statement_date=statement,
+            utility=utility.removeprefix(UTILITY_PREFIX),
+            utility_account_id=utility_account_id,
+            source=source,
+        )
+        for entry in attachments_for(period.source_urls, report)
+    ]

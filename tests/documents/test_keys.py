@@ -1,0 +1,48 @@
+"""Document names and download URLs for Urjanet source links (SPEC §3.3, §8.18)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from datafeeds_core.documents.keys import document_name, download_url, statement_id
+
+STATEMENT = "1e808a93-3569-dee0-9bf7-22000a29aae2"
+LINK = f"https://sources.o2.urjanet.net/sourcewithhttpbasicauth?id={STATEMENT}"
+
+
+def test_statement_id_is_the_id_parameter() -> None:
+    assert statement_id(LINK) == STATEMENT
+    assert document_name(LINK) == STATEMENT
+
+
+def test_parameters_after_the_id_are_not_part_of_the_name() -> None:
+    assert document_name(LINK + "&download=true&x=1") == STATEMENT
+    assert document_name(LINK + "#page=2") == STATEMENT
+
+
+def test_link_without_a_valid_id_is_named_by_its_sha224() -> None:
+    for link in (
+        "https://sources.o2.urjanet.net/sourcewithhttpbasicauth",
+        "https://sources.o2.urjanet.net/source?id=../../etc/passwd",
+        f"https://sources.o2.urjanet.net/source?id={STATEMENT}x",
+        f"https://sources.o2.urjanet.net/source?id={STATEMENT}&id={STATEMENT}",
+        "file:///tmp/statement.pdf",
+    ):
+        assert statement_id(link) is None
+        assert document_name(link) == hashlib.sha224(link.encode()).hexdigest()
+
+
+def test_deprecated_source_form_is_rewritten_for_download() -> None:
+    old = f"https://sources.o2.urjanet.net/source?id={STATEMENT}"
+    assert download_url(old) == LINK
+    assert document_name(old) == document_name(LINK)
+
+
+def test_other_links_download_unchanged() -> None:
+    for link in (
+        LINK,
+        "https://sources.o2.urjanet.net/sources?id=1",
+        "https://sources.o2.urjanet.net/source",
+        "file:///data/source?id=1",
+    ):
+        assert download_url(link) == link
