@@ -30,6 +30,15 @@ class Settings:
     document_timeout_s: float
     batch_queue: str | None
     batch_job_definition: str | None
+    # Per-run log files of local jobs: DATAFEEDS_LOG_DIR, else $DATAFEEDS_HOME/logs (`run_log_dir`).
+    log_dir: Path | None = None
+    # DATAFEEDS_RUN_RETENTION_DAYS: finished runs older than this may be pruned; None keeps
+    # every run forever.
+    run_retention_days: int | None = None
+
+    @property
+    def run_log_dir(self) -> Path:
+        return self.log_dir or self.home / "logs"
 
     @property
     def embedded(self) -> bool:
@@ -116,6 +125,14 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         document_timeout_s=_number(env, "DATAFEEDS_DOCUMENT_TIMEOUT", 30.0, float),
         batch_queue=env.get("DATAFEEDS_BATCH_QUEUE"),
         batch_job_definition=env.get("DATAFEEDS_BATCH_JOB_DEFINITION"),
+        log_dir=(
+            Path(env["DATAFEEDS_LOG_DIR"]).expanduser() if env.get("DATAFEEDS_LOG_DIR") else None
+        ),
+        run_retention_days=(
+            int(_number(env, "DATAFEEDS_RUN_RETENTION_DAYS", 0, int))
+            if env.get("DATAFEEDS_RUN_RETENTION_DAYS")
+            else None
+        ),
     )
 
 

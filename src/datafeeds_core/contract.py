@@ -15,6 +15,8 @@ from datafeeds_core.urjanet.model import UrjanetData
 Commodity = Literal["water", "electric", "gas"]
 BillType = Literal["full", "generation-only"]
 Op = Literal["eq", "ne", "in", "contains", "startswith", "endswith", "is_null", "not_null"]
+# Which Urjanet tables hold the statements: the SQL delivery, or the XML delivery (PG&E CCA).
+Delivery = Literal["sql", "xml"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,22 @@ class Selection:
     # Only accounts with at least one meter matching the meter conditions: for sources whose
     # meter (e.g. PODid) identifies the account better than any account column does.
     accounts_need_meter: bool = False
+    delivery: Delivery = "sql"
+    # Meters the platform knows no id of, found by what they bill (see SameUsageMeters).
+    same_usage_meters: SameUsageMeters | None = None
+
+
+@dataclass(frozen=True)
+class SameUsageMeters:
+    """Select meters by PODid: the `known_ids`, plus the PODids of the selected accounts'
+    meters whose charges bill, more than once in one meter interval, the same quantity from the
+    same day as `provider`'s charges on the known meters at their service address (the first
+    known meter's address and service type). This finds a CCA's meters, whose PODid is an ESP
+    customer number the platform never stored, for a PG&E service (SPEC §3.4). The other meter
+    conditions still apply."""
+
+    known_ids: tuple[str, ...]
+    provider: str
 
 
 def account_number_is(number: str, column: str = "AccountNumber") -> Match:

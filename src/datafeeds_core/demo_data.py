@@ -26,7 +26,12 @@ def _month_start(d: date, back: int) -> date:
 
 
 def _statement(
-    meta: PluginMetadata, pk: int, start: date, end: date, statement_date: date, scale: Decimal,
+    meta: PluginMetadata,
+    pk: int,
+    start: date,
+    end: date,
+    statement_date: date,
+    scale: Decimal,
     source_link: str,
 ) -> Account:
     unit = _UNIT[meta.commodity]
@@ -36,20 +41,74 @@ def _statement(
     energy = (use * rate).quantize(Decimal("0.0001"))
     base = Decimal("24.5000")
     charges = [
-        Charge(pk * 10 + 1, "Usage charge", energy, use, unit, rate, "", False, start, end, "ch.usage_charge"),
-        Charge(pk * 10 + 2, "Service charge", base, Decimal(0), "", Decimal(0), "", False, start, end, "ch.customer_charge"),
+        Charge(
+            pk * 10 + 1,
+            "Usage charge",
+            energy,
+            use,
+            unit,
+            rate,
+            "",
+            False,
+            start,
+            end,
+            "ch.usage_charge",
+        ),
+        Charge(
+            pk * 10 + 2,
+            "Service charge",
+            base,
+            Decimal(0),
+            "",
+            Decimal(0),
+            "",
+            False,
+            start,
+            end,
+            "ch.customer_charge",
+        ),
     ]
-    usages = [Usage(pk * 10 + 1, "Total use", use, "[total]", "general_consumption", unit, start, end)]
+    usages = [
+        Usage(pk * 10 + 1, "Total use", use, "[total]", "general_consumption", unit, start, end)
+    ]
     peak = None
     if meta.commodity == "electric":
         peak = (Decimal("41.2") * scale).quantize(Decimal("0.0001"))
         demand = (peak * Decimal("12.5000")).quantize(Decimal("0.0001"))
-        charges.append(Charge(pk * 10 + 3, "Demand charge", demand, peak, "kW", Decimal("12.5000"), "", False, start, end, "ch.demand_charge"))
+        charges.append(
+            Charge(
+                pk * 10 + 3,
+                "Demand charge",
+                demand,
+                peak,
+                "kW",
+                Decimal("12.5000"),
+                "",
+                False,
+                start,
+                end,
+                "ch.demand_charge",
+            )
+        )
         usages.append(Usage(pk * 10 + 2, "Max demand", peak, "[max]", "demand", "kW", start, end))
     meter_total = sum((c.ChargeAmount or Decimal(0) for c in charges), Decimal(0))
     tax = (meter_total * Decimal("0.0250")).quantize(Decimal("0.0001"))
     # The statement's own line: some utilities total their floating charges.
-    floating = (Charge(pk * 10 + 9, "Current charges", meter_total + tax, Decimal(0), "", Decimal(0), "", False, start, end, "ch.total"),)
+    floating = (
+        Charge(
+            pk * 10 + 9,
+            "Current charges",
+            meter_total + tax,
+            Decimal(0),
+            "",
+            Decimal(0),
+            "",
+            False,
+            start,
+            end,
+            "ch.total",
+        ),
+    )
     meter = Meter(
         PK=pk,
         Tariff="DEMO-1" if meta.commodity != "electric" else "A-10",
@@ -90,11 +149,17 @@ def demo_statements(meta: PluginMetadata, today: date, link: str = "") -> Urjane
         end = _month_start(today, back - 1)
         pk = 1000 + (MONTHS - back)
         scale = Decimal(1) + Decimal((start.month % 6)) / Decimal(10)
-        accounts.append(_statement(meta, pk, start, end, end + timedelta(days=3), scale, link.format(pk=pk)))
+        accounts.append(
+            _statement(meta, pk, start, end, end + timedelta(days=3), scale, link.format(pk=pk))
+        )
     # A correction: a newer statement re-issuing the month three months back, with higher use.
     corrected = accounts[-3]
     start, end = corrected.IntervalStart, corrected.IntervalEnd
     assert start and end
     pk = 1000 + MONTHS
-    accounts.append(_statement(meta, pk, start, end, today - timedelta(days=1), Decimal("1.35"), link.format(pk=pk)))
+    accounts.append(
+        _statement(
+            meta, pk, start, end, today - timedelta(days=1), Decimal("1.35"), link.format(pk=pk)
+        )
+    )
     return UrjanetData(tuple(accounts))

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from datetime import UTC, datetime
+from typing import Any, TextIO
 
 LOGGER = "datafeeds"
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
@@ -72,3 +73,53 @@ def setup(fmt: str = "text", level: str | None = None) -> None:
 
 def get(name: str) -> logging.Logger:
     return logging.getLogger(f"{LOGGER}.{name}")
+
+
+def redact_json(value: Any) -> Any:
+    """`redact` applied to every string inside a JSON-like value."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: redact_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_json(v) for v in value]
+    return value
+
+
+class RunIdFilter(logging.Filter):
+    """Tags every record with the run it belongs to (JSON lines carry it as `run_id`)."""
+
+    def __init__(self, run_id: int) -> None:
+        super().__init__()
+        self.run_id = run_id
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.run_id = self.run_id
+        return True
+
+
+def setup_run_log(stream: TextIO, fmt: str, run_id: int, level: str | None = None) -> None:
+    """Log one job's records to `stream` (its run log file), tagged with the run id and redacted.
+
+    Replaces whatever set-up the process had: a launcher's child starts from its server's state.
+    Other libraries' warnings land in the same file.
+    """
+    handler = logging.StreamHandler(stream)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s : %(levelname)s : run %(run_id)s : %(message)s")
+        )
+    handler.addFilter(RunIdFilter(run_id))
+    handler.addFilter(RedactingFilter())
+    ours = level or os.environ.get("DATAFEEDS_LOG_LEVEL", "INFO").upper()
+    root = logging.getLogger()
+    for logger, logger_level in ((logging.getLogger(LOGGER), ours), (root, "WARNING")):
+        for old in list(logger.handlers):
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(logger_level)
+    ours_logger = logging.getLogger(LOGGER)
+    ours_logger.propagate = False
+    ours_logger._datafeeds_configured = True  # type: ignore[attr-defined]

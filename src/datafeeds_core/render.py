@@ -7,7 +7,15 @@ from typing import Any
 
 import typer
 
-COUNT_ORDER = ("periods", "new", "updated", "unchanged", "replaced", "skipped", "dropped_statements")
+COUNT_ORDER = (
+    "periods",
+    "new",
+    "updated",
+    "unchanged",
+    "replaced",
+    "skipped",
+    "dropped_statements",
+)
 
 
 def counts_line(counts: dict[str, int]) -> str:
@@ -18,7 +26,9 @@ def counts_line(counts: dict[str, int]) -> str:
 def render_outcome(outcome: Any, echo: Callable[[str], None] = typer.echo) -> None:
     """Diff (dry run), the counts line, and a one-line error on stderr when it failed."""
     for d in outcome.diff:
-        echo(f"would {d['operation']:<9} {d['start']}..{d['end']}  {d.get('reason') or ''}".rstrip())
+        echo(
+            f"would {d['operation']:<9} {d['start']}..{d['end']}  {d.get('reason') or ''}".rstrip()
+        )
     echo(f"run {outcome.run_id}: {outcome.status} ({counts_line(outcome.counts)})")
     if outcome.error:
         from datafeeds_core.logs import redact

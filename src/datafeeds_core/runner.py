@@ -109,6 +109,7 @@ class Job:
         self.echo = echo
         self.counts: dict[str, int] = {}
         self.dropped: list[DroppedStatement] = []
+        self.document_failures: list[dict[str, str]] = []
 
     # -------------------------------------------------------------- steps
 
@@ -170,7 +171,9 @@ class Job:
                 error_class = None
             self.counts["dropped_statements"] = len(self.dropped)
             outcome.counts = dict(self.counts)
-            log.info("run %s finished: %s in %.2fs", run_id, outcome.status, time.monotonic() - started)
+            log.info(
+                "run %s finished: %s in %.2fs", run_id, outcome.status, time.monotonic() - started
+            )
             with unreachable_is_transient("platform database"):
                 run_records.finish_run(
                     engine,
@@ -180,12 +183,30 @@ class Job:
                     error_class=error_class,
                     error_message=outcome.error,
                     dry_run_diff=outcome.diff if self.request.dry_run else None,
+                    details=self._details(),
                 )
             return outcome
         finally:
             engine.dispose()
 
-    def _steps(self, engine: Engine, run_id: int, task_id: str, start: date, end: date) -> JobOutcome:
+    def _details(self) -> dict[str, Any]:
+        return {
+            "dropped_statements": [
+                {
+                    "pk": d.PK,
+                    "statement_date": d.StatementDate.isoformat() if d.StatementDate else None,
+                    "interval_start": d.IntervalStart.isoformat() if d.IntervalStart else None,
+                    "interval_end": d.IntervalEnd.isoformat() if d.IntervalEnd else None,
+                    "reason": d.reason,
+                }
+                for d in self.dropped
+            ],
+            "document_failures": self.document_failures,
+        }
+
+    def _steps(
+        self, engine: Engine, run_id: int, task_id: str, start: date, end: date
+    ) -> JobOutcome:
         from datafeeds_core.database import unreachable_is_transient
         from datafeeds_core.platform import run_records
         from datafeeds_core.platform.datasources import find_target
@@ -195,7 +216,9 @@ class Job:
 
         with unreachable_is_transient("platform database"), engine.connect() as conn:
             target = find_target(conn, self.request.oid)
-        run_records.set_target(engine, run_id, scraper_key=target.scraper_key, meter_oid=target.meter_oid)
+        run_records.set_target(
+            engine, run_id, scraper_key=target.scraper_key, meter_oid=target.meter_oid
+        )
         for line in launch_settings(target, start, end, task_id):
             log.info(line)
 
@@ -210,9 +233,12 @@ class Job:
         window = in_window(periods, start, end)
         self.counts["periods"] = len(window)
 
-        report = self._write(engine, plugin, target, window, start, end)
+        # Dry runs store nothing, documents included.
+        attachments = {} if self.request.dry_run else self._documents(engine, target, window)
+        report = self._write(engine, plugin, target, window, start, end, attachments)
         self.counts.update(report.counts())
-        summary = billing_summary(window)
+        with_pdf = {(p.start.isoformat(), p.end.isoformat()) for p, a in attachments.items() if a}
+        summary = billing_summary(window, with_pdf)
         self.echo(summary)
 
         if self.request.dry_run:
@@ -224,9 +250,61 @@ class Job:
         diff = [d.as_dict() for d in report.decisions] if self.request.dry_run else []
         return JobOutcome(run_id, status, int(ExitCode.OK), window, summary=summary, diff=diff)
 
+    def _documents(
+        self, engine: Engine, target: JobTarget, periods: tuple[BillingPeriod, ...]
+    ) -> dict[BillingPeriod, list[dict[str, str]]]:
+        """Fetch, check and store each statement's document; failures only cost the PDF."""
+        from datafeeds_core.database import unreachable_is_transient
+        from datafeeds_core.documents.records import record_documents
+        from datafeeds_core.documents.service import (
+            attachments_for,
+            bill_documents_for,
+            collect_documents,
+        )
+        from datafeeds_core.documents.store import store_from_url
+
+        urls = [u for p in periods for u in p.source_urls]
+        if not urls:
+            return {}
+        cfg = self.settings
+        report = collect_documents(
+            urls,
+            store_from_url(cfg.documents_url),
+            http_user=cfg.urjanet_http_user,
+            http_password=cfg.urjanet_http_password,
+            concurrency=cfg.document_concurrency,
+            timeout=cfg.document_timeout_s,
+        )
+        counts = report.counts()
+        for outcome in ("fetched", "reused", "failed"):
+            self.counts[f"documents_{outcome}"] = counts.get(outcome, 0)
+        for url, reason in report.failures().items():
+            log.warning("no document for %s: %s", url, reason)
+            self.document_failures.append({"url": url, "reason": reason})
+        rows = [
+            row
+            for p in periods
+            for row in bill_documents_for(
+                p,
+                report,
+                utility=target.utility or "",
+                utility_account_id=target.utility_account_id or "",
+            )
+        ]
+        if rows:
+            with unreachable_is_transient("platform database"), engine.begin() as conn:
+                record_documents(conn, rows)
+        return {p: attachments_for(p.source_urls, report) for p in periods}
+
     def _write(
-        self, engine: Engine, plugin: Any, target: JobTarget, periods: tuple[BillingPeriod, ...],
-        start: date, end: date,
+        self,
+        engine: Engine,
+        plugin: Any,
+        target: JobTarget,
+        periods: tuple[BillingPeriod, ...],
+        start: date,
+        end: date,
+        attachments: dict[BillingPeriod, list[dict[str, str]]],
     ) -> Any:
         from datafeeds_core.platform import bill_writer
 
@@ -235,7 +313,16 @@ class Job:
             if plugin.metadata().bill_type == "generation-only"
             else bill_writer.write_bills
         )
-        return writer(engine, target, periods, start, end, today=self.today, dry_run=self.request.dry_run)
+        return writer(
+            engine,
+            target,
+            periods,
+            start,
+            end,
+            today=self.today,
+            dry_run=self.request.dry_run,
+            attachments=attachments,
+        )
 
 
 def run_job(request: JobRequest, settings: Settings, **kwargs: Any) -> JobOutcome:

@@ -21,10 +21,17 @@ def _row(cells: list[str]) -> str:
     return (first + "".join(f" {c:<10}" for c in cells[5:])).rstrip()
 
 
-def billing_summary(periods: Iterable[BillingPeriod], with_pdf: set[tuple[str, str]] | None = None) -> str:
+def billing_summary(
+    periods: Iterable[BillingPeriod], with_pdf: set[tuple[str, str]] | None = None
+) -> str:
     """Start, End, Cost, Use, Peak, Has PDF, Utility Code; one row per bill."""
     with_pdf = with_pdf or set()
-    lines = [BAR, TITLE, BAR, _row(["Start", "End", "Cost", "Use", "Peak", "Has PDF", "Utility Code"])]
+    lines = [
+        BAR,
+        TITLE,
+        BAR,
+        _row(["Start", "End", "Cost", "Use", "Peak", "Has PDF", "Utility Code"]),
+    ]
     for p in periods:
         has_pdf = (p.start.isoformat(), p.end.isoformat()) in with_pdf
         lines.append(

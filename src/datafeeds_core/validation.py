@@ -21,7 +21,9 @@ def validate_periods(
     dropped: list[DroppedStatement] = []
     for period in sorted(periods, key=lambda p: (p.start, p.end)):
         if period.end <= period.start:
-            dropped.append(_dropped(period, f"zero-length or reversed period {period.start}..{period.end}"))
+            dropped.append(
+                _dropped(period, f"zero-length or reversed period {period.start}..{period.end}")
+            )
         elif period.end > today:
             dropped.append(_dropped(period, f"ends in the future ({period.end} > {today})"))
         elif kept and period.start < kept[-1].end:
@@ -34,6 +36,8 @@ def validate_periods(
     return tuple(kept), tuple(dropped)
 
 
-def in_window(periods: Iterable[BillingPeriod], start: date, end: date) -> tuple[BillingPeriod, ...]:
+def in_window(
+    periods: Iterable[BillingPeriod], start: date, end: date
+) -> tuple[BillingPeriod, ...]:
     """Periods overlapping [start, end): start inclusive, end exclusive."""
     return tuple(p for p in periods if p.start < end and p.end >= start)

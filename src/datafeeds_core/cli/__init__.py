@@ -50,8 +50,13 @@ def root(
 
 
 def _register() -> None:
-    from datafeeds_core.cli import plugins, scaffold, urjanet
+    from datafeeds_core.cli import db, demo, meters, plugins, run, scaffold, sources, urjanet
 
+    app.command("run")(run.run)
+    app.command("demo")(demo.demo)
+    app.add_typer(meters.app, name="meters")
+    app.add_typer(sources.app, name="sources")
+    app.add_typer(db.app, name="db")
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(urjanet.app, name="urjanet")
     app.command("new-plugin")(scaffold.new_plugin)

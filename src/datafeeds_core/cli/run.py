@@ -10,13 +10,18 @@ from datafeeds_core.cli.common import errors_as_exit, parse_date
 def run(
     oid: int = typer.Option(..., "--oid", min=1, help="The meter data source oid."),
     start: str | None = typer.Option(
-        None, "--start", metavar="YYYY-MM-DD", help="First day (inclusive); default today − 730 days."
+        None,
+        "--start",
+        metavar="YYYY-MM-DD",
+        help="First day (inclusive); default today − 730 days.",
     ),
     end: str | None = typer.Option(
         None, "--end", metavar="YYYY-MM-DD", help="Last day (exclusive); default today."
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Write nothing; print which bills would be new, updated or replaced."
+        False,
+        "--dry-run",
+        help="Write nothing; print which bills would be new, updated or replaced.",
     ),
 ) -> None:
     """Run the scraper of one meter data source: load its Urjanet statements, build billing

@@ -1,0 +1,52 @@
+"""`datafeeds sources`: meter data sources (which scraper runs for which meter)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from datafeeds_core.cli.common import errors_as_exit
+from datafeeds_core.errors import UsageError
+
+app = typer.Typer(help="Meter data sources on the platform database.", no_args_is_help=True)
+
+
+def _meta(raw: str | None) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--meta is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise UsageError('--meta must be a JSON object, e.g. \'{"key": "value"}\'')
+    return value
+
+
+@app.command()
+def create(
+    account_oid: int = typer.Argument(..., help="The account the meter belongs to."),
+    meter_oid: int = typer.Argument(..., help="The meter the scraper writes bills for."),
+    scraper_key: str = typer.Argument(..., help="An installed scraper key, e.g. watauga-urjanet."),
+    meta: str | None = typer.Option(
+        None, "--meta", metavar="JSON", help="Data source settings the scraper needs (an object)."
+    ),
+) -> None:
+    """Create a meter data source running SCRAPER_KEY for a meter; print its oid on stdout.
+
+    Exit 2 for malformed --meta, 3 for an unknown account, meter or scraper key or missing meta.
+    """
+    from datafeeds_core.config import settings
+    from datafeeds_core.database import make_engine
+    from datafeeds_core.platform.provisioning import create_data_source
+
+    with errors_as_exit():
+        values = _meta(meta)
+        engine = make_engine(settings().platform_url)
+        try:
+            oid = create_data_source(engine, account_oid, meter_oid, scraper_key, values)
+        finally:
+            engine.dispose()
+    typer.echo(oid)

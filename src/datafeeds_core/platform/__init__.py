@@ -1,0 +1,1 @@
+"""The platform database: tables, data-source lookup, provisioning, bill writer, run records."""

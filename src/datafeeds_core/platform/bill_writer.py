@@ -1,0 +1,413 @@
+"""Write billing periods to the meter's own utility service (ARCHITECTURE "One job" step 7).
+
+Only periods overlapping [start, end) are written, to `target.service_oid` alone (never fanned out
+by bare service_id, JOBS §7.2.5), in one transaction under a per-service lock. Each incoming bill
+is decided against the service's existing bills as JOBS §3.1 describes, minus its quirks:
+
+- exact dates → "unchanged" when the incoming values are already there, else "updated";
+- otherwise overlapped bills (inclusive dates) are "replaced": deleted, the new bill inserted;
+- manual bills and bills stitched from partial bills are never overwritten ("skipped");
+- no overwrite that loses use (cost without use over a bill with use) or peak ("skipped");
+- nothing matched → "new".
+
+Deciding is a pure function of the existing rows (`bill_plan.plan_bills`); this module reads
+the rows, holds the lock and applies the decisions. A dry run decides the same way
+and writes nothing. Generation-only scrapers write `partial_bill` rows
+instead (JOBS §3.2), superseding older versions rather than deleting them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, or_, select, update
+
+from datafeeds_core.platform.bill_plan import (
+    BillDecision,
+    ExistingBill,
+    IncomingBill,
+    PartialProviderType,
+    Plan,
+    WriteReport,
+    in_window,
+    partial_matches,
+    plan_bills,
+    snap_first_start,
+    to_bill,
+    to_partial_bill,
+    validate,
+)
+from datafeeds_core.platform.failures import platform_errors
+from datafeeds_core.platform.locking import locked_transaction
+from datafeeds_core.platform.schema import (
+    bill,
+    bill_audit,
+    bill_audit_event,
+    meter,
+    partial_bill,
+    partial_bill_link,
+    product_enrollment,
+    snapmeter_account,
+    snapmeter_account_meter,
+    utility_service,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+    from datafeeds_core.platform.datasources import JobTarget
+    from datafeeds_core.urjanet.model import BillingPeriod
+
+__all__ = ["BillDecision", "WriteReport", "write_bills", "write_partial_bills"]
+
+Attachments = Mapping["BillingPeriod", Sequence[Mapping[str, Any]]]
+
+SOURCE = "datafeeds"
+AUDIT_PRODUCT = "opsbillaudit"
+AUDIT_EVENT = "Initialized bill audit."
+
+
+# ---------------------------------------------------------------- database
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # platform timestamps are naive UTC
+
+
+def _json_list(values: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
+    return [dict(v) for v in values] if values else None
+
+
+@contextmanager
+def _service_transaction(engine: Engine, service_oid: int, dry_run: bool) -> Iterator[Connection]:
+    with (
+        platform_errors(),
+        locked_transaction(engine, service_oid) as conn,
+    ):
+        yield conn
+        if dry_run:
+            conn.rollback()
+
+
+def _prepare(
+    periods: Sequence[BillingPeriod],
+    start: date,
+    end: date,
+    today: date,
+    convert: Callable[[BillingPeriod], IncomingBill],
+) -> list[IncomingBill]:
+    return validate([convert(p) for p in in_window(periods, start, end)], today)
+
+
+def write_bills(
+    engine: Engine,
+    target: JobTarget,
+    periods: Sequence[BillingPeriod],
+    start: date,
+    end: date,
+    *,
+    today: date,
+    dry_run: bool = False,
+    attachments: Attachments | None = None,
+) -> WriteReport:
+    """Write the periods overlapping [start, end) as `bill` rows of the meter's own service."""
+    docs = attachments or {}
+    bills = _prepare(periods, start, end, today, lambda p: to_bill(p, docs.get(p, ())))
+    service = target.service_oid
+    with _service_transaction(engine, service, dry_run) as conn:
+        existing = _existing_bills(conn, service)
+        bills = snap_first_start(bills, {e.closing for e in existing})
+        audit_meter = _audit_meter(conn, service)
+        plans = plan_bills(bills, existing, audit=audit_meter is not None)
+        decisions = tuple(
+            p.decision if dry_run else _apply_bill(conn, service, p, audit_meter) for p in plans
+        )
+    return WriteReport(service_oid=service, dry_run=dry_run, decisions=decisions)
+
+
+def _existing_bills(conn: Connection, service: int) -> list[ExistingBill]:
+    stitched = set(
+        conn.execute(
+            select(partial_bill_link.c.bill)
+            .join(partial_bill, partial_bill.c.oid == partial_bill_link.c.partial_bill)
+            .join(bill, bill.c.oid == partial_bill_link.c.bill)
+            .where(bill.c.service == service, partial_bill.c.superseded_by.is_(None))
+        ).scalars()
+    )
+    audited = set(
+        conn.execute(
+            select(bill_audit.c.bill)
+            .join(bill, bill.c.oid == bill_audit.c.bill)
+            .where(bill.c.service == service)
+        ).scalars()
+    )
+    rows = conn.execute(
+        select(bill).where(bill.c.service == service).order_by(bill.c.initial, bill.c.oid)
+    ).mappings()
+    return [
+        ExistingBill(
+            oid=row["oid"],
+            initial=row["initial"],
+            closing=row["closing"],
+            cost=row["cost"],
+            used=row["used"],
+            peak=row["peak"],
+            items=row["items"],
+            attachments=row["attachments"],
+            utility_code=row["utility_code"],
+            manual=bool(row["manual"]),
+            stitched=row["oid"] in stitched,
+            audited=row["oid"] in audited,
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class AuditMeter:
+    """The meter whose bill-audit enrolment decides for the service (JOBS §3.1)."""
+
+    oid: int
+    utility: str | None
+    account_hex: str | None
+    account_name: str | None
+
+
+def _audit_meter(conn: Connection, service: int) -> AuditMeter | None:
+    """The first non-`sub` meter on the service, when it is enrolled in bill audit."""
+    first = conn.execute(
+        select(meter.c.oid)
+        .where(meter.c.service == service, or_(meter.c.kind.is_(None), meter.c.kind != "sub"))
+        .order_by(meter.c.oid)
+        .limit(1)
+    ).scalar()
+    if first is None:
+        return None
+    enrolled = conn.execute(
+        select(product_enrollment.c.oid).where(
+            product_enrollment.c.meter == first,
+            product_enrollment.c.product == AUDIT_PRODUCT,
+            product_enrollment.c.status == "active",
+        )
+    ).first()
+    if enrolled is None:
+        return None
+    utility = conn.execute(
+        select(utility_service.c.utility).where(utility_service.c.oid == service)
+    ).scalar()
+    account = conn.execute(
+        select(snapmeter_account.c.hex_id, snapmeter_account.c.name)
+        .join(snapmeter_account_meter, snapmeter_account_meter.c.account == snapmeter_account.c.oid)
+        .where(snapmeter_account_meter.c.meter == first)
+        .order_by(snapmeter_account_meter.c.oid)
+        .limit(1)
+    ).first()
+    return AuditMeter(
+        oid=int(first),
+        utility=utility,
+        account_hex=account.hex_id if account else None,
+        account_name=account.name if account else None,
+    )
+
+
+def _insert_bill(conn: Connection, service: int, b: IncomingBill, visible: bool) -> int:
+    now = _now()
+    result = conn.execute(
+        insert(bill)
+        .values(
+            service=service,
+            initial=b.initial,
+            closing=b.closing,
+            cost=b.cost,
+            used=b.used,
+            peak=b.peak,
+            items=_json_list(b.items),
+            attachments=_json_list(b.attachments),
+            manual=False,
+            created=now,
+            modified=now,
+            visible=visible,
+            source=SOURCE,
+            utility_code=b.utility_code,
+        )
+        .returning(bill.c.oid)
+    )
+    return int(result.scalar_one())
+
+
+def _apply_bill(
+    conn: Connection, service: int, plan: Plan, audit_meter: AuditMeter | None
+) -> BillDecision:
+    decision, b = plan.decision, plan.incoming
+    if decision.operation in ("skipped", "unchanged"):
+        return decision
+    if decision.operation == "updated":
+        assert decision.existing_oid is not None
+        oid = decision.existing_oid
+        values: dict[str, Any] = {
+            "cost": b.cost,
+            "used": b.used,
+            "peak": b.peak,
+            "utility_code": b.utility_code,
+            "manual": False,
+            "source": SOURCE,
+            "modified": _now(),
+        }
+        if b.items:
+            values["items"] = _json_list(b.items)
+        if b.attachments:
+            values["attachments"] = _json_list(b.attachments)
+        conn.execute(update(bill).where(bill.c.oid == oid).values(**values))
+    else:
+        if decision.replaced_oids:
+            conn.execute(delete(bill).where(bill.c.oid.in_(decision.replaced_oids)))
+        oid = _insert_bill(conn, service, b, visible=not decision.audit)
+    if decision.audit and audit_meter is not None:
+        _start_audit(conn, oid, service, b, audit_meter)
+    return replace(decision, bill_oid=oid)
+
+
+def _start_audit(
+    conn: Connection, bill_oid: int, service: int, b: IncomingBill, who: AuditMeter
+) -> None:
+    now = _now()
+    audit_oid = conn.execute(
+        insert(bill_audit)
+        .values(
+            workflow_state="pending",
+            bill=bill_oid,
+            modified=now,
+            account_hex=who.account_hex,
+            account_name=who.account_name,
+            bill_initial=b.initial,
+            bill_service=service,
+            utility=who.utility,
+        )
+        .returning(bill_audit.c.oid)
+    ).scalar_one()
+    conn.execute(
+        insert(bill_audit_event).values(
+            occurred=now, source=SOURCE, description=AUDIT_EVENT, meta=None, audit=audit_oid
+        )
+    )
+
+
+# ---------------------------------------------------------------- partial bills
+
+
+def write_partial_bills(
+    engine: Engine,
+    target: JobTarget,
+    periods: Sequence[BillingPeriod],
+    start: date,
+    end: date,
+    *,
+    today: date,
+    dry_run: bool = False,
+    provider_type: PartialProviderType = "generation-only",
+    attachments: Attachments | None = None,
+) -> WriteReport:
+    """Write the periods overlapping [start, end) as `partial_bill` rows (JOBS §3.2).
+
+    A changed or overlapped partial bill is superseded (a new row, the old one pointing at it),
+    never deleted; manual ones are left alone; partial_bill_link is not touched.
+    """
+    docs = attachments or {}
+    bills = _prepare(
+        periods,
+        start,
+        end,
+        today,
+        lambda p: to_partial_bill(p, target, provider_type, docs.get(p, ())),
+    )
+    service = target.service_oid
+    with _service_transaction(engine, service, dry_run) as conn:
+        existing = _existing_partial_bills(conn, service, provider_type)
+        bills = snap_first_start(bills, {e.closing for e in existing})
+        plans = plan_bills(bills, existing, matches=partial_matches)
+        decisions = tuple(
+            p.decision if dry_run else _apply_partial(conn, service, provider_type, p)
+            for p in plans
+        )
+    return WriteReport(
+        service_oid=service, dry_run=dry_run, decisions=decisions, table="partial_bill"
+    )
+
+
+def _existing_partial_bills(
+    conn: Connection, service: int, provider_type: str
+) -> list[ExistingBill]:
+    """The "haves": visible, not superseded, same provider type."""
+    rows = conn.execute(
+        select(partial_bill)
+        .where(
+            partial_bill.c.service == service,
+            partial_bill.c.provider_type == provider_type,
+            partial_bill.c.superseded_by.is_(None),
+            or_(partial_bill.c.visible.is_(None), partial_bill.c.visible.is_(True)),
+        )
+        .order_by(partial_bill.c.initial, partial_bill.c.oid)
+    ).mappings()
+    return [
+        ExistingBill(
+            oid=row["oid"],
+            initial=row["initial"],
+            closing=row["closing"],
+            cost=row["cost"],
+            used=row["used"],
+            peak=row["peak"],
+            items=row["items"],
+            attachments=row["attachments"],
+            utility_code=row["utility_code"],
+            manual=bool(row["manual"]),
+            third_party_expected=row["third_party_expected"],
+            service_id=row["service_id"],
+            utility=row["utility"],
+            utility_account_id=row["utility_account_id"],
+        )
+        for row in rows
+    ]
+
+
+def _apply_partial(conn: Connection, service: int, provider_type: str, plan: Plan) -> BillDecision:
+    decision, b = plan.decision, plan.incoming
+    if decision.operation in ("skipped", "unchanged"):
+        return decision
+    now = _now()
+    oid = conn.execute(
+        insert(partial_bill)
+        .values(
+            service=service,
+            initial=b.initial,
+            closing=b.closing,
+            cost=b.cost,
+            used=b.used,
+            peak=b.peak,
+            items=_json_list(b.items),
+            attachments=_json_list(b.attachments),
+            manual=False,
+            created=now,
+            modified=now,
+            visible=True,
+            source=SOURCE,
+            utility_code=b.utility_code,
+            tariff=b.tariff,
+            provider_type=provider_type,
+            service_id=b.service_id,
+            utility=b.utility,
+            utility_account_id=b.utility_account_id,
+        )
+        .returning(partial_bill.c.oid)
+    ).scalar_one()
+    old = decision.replaced_oids or ((decision.existing_oid,) if decision.existing_oid else ())
+    if old:
+        conn.execute(
+            update(partial_bill)
+            .where(partial_bill.c.oid.in_(old))
+            .values(superseded_by=oid, modified=now)
+        )
+    return replace(decision, bill_oid=int(oid), replaced_oids=tuple(old))

@@ -1,0 +1,529 @@
+"""`write_bills`: idempotent writes to the meter's own service, in one locked transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from datafeeds_core.database import make_engine
+from datafeeds_core.errors import JobFailed, TransientError
+from datafeeds_core.platform.bill_writer import WriteReport, write_bills
+from datafeeds_core.platform.datasources import JobTarget
+from datafeeds_core.testing import PlatformTestDatabase
+from datafeeds_core.urjanet.model import BillingPeriod, Charge
+
+TODAY = date(2024, 12, 31)
+START, END = date(2023, 1, 1), TODAY
+
+
+def write(
+    db: PlatformTestDatabase,
+    target: JobTarget,
+    periods: list[BillingPeriod],
+    start: date = START,
+    end: date = END,
+    **kwargs: Any,
+) -> WriteReport:
+    return write_bills(db.engine, target, periods, start, end, today=TODAY, **kwargs)
+
+
+def ops(report: WriteReport) -> list[tuple[str, str, str]]:
+    return [(d.operation, d.start.isoformat(), d.end.isoformat()) for d in report.decisions]
+
+
+def bills(db: PlatformTestDatabase, service: int) -> list[tuple[str, str, float | None]]:
+    return [
+        (r["initial"].isoformat(), r["closing"].isoformat(), r["cost"])
+        for r in sorted(db.rows("bill", service=service), key=lambda r: r["initial"])
+    ]
+
+
+def test_new_bills_are_inserted_as_datafeeds_rows(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    items = (
+        Charge(
+            PK=1,
+            ChargeActualName="Water",
+            ChargeAmount=Decimal("40.5"),
+            ChargeUnitsUsed=Decimal("12"),
+            ChargeRatePerUnit=Decimal("3.375"),
+            UsageUnit="CCF",
+        ),
+        Charge(PK=2, ChargeActualName="Demand", ChargeAmount=Decimal("9"), UsageUnit="kW"),
+        Charge(PK=3, ChargeActualName="Fee", ChargeAmount=Decimal("1")),
+    )
+    periods = [
+        make_period(
+            "2024-01-01", "2024-01-31", cost="50.5", used="12.123456", peak="7.000049", items=items
+        ),
+        make_period("2024-02-01", "2024-02-29", cost="60", used=None, peak=None),
+    ]
+
+    report = write(platform_db, target, periods)
+
+    assert ops(report) == [("new", "2024-01-01", "2024-01-31"), ("new", "2024-02-01", "2024-02-29")]
+    assert report.counts() == {"new": 2, "updated": 0, "unchanged": 0, "replaced": 0, "skipped": 0}
+    first, second = platform_db.rows("bill", service=target.service_oid)
+    assert [d.bill_oid for d in report.decisions] == [first["oid"], second["oid"]]
+    assert (first["cost"], first["used"], first["peak"]) == (50.5, 12.1235, 7.0)
+    assert (second["used"], second["peak"]) == (0.0, None)  # unknown use is 0, peak stays null
+    assert first["items"] == [
+        {
+            "description": "Water",
+            "quantity": 12.0,
+            "rate": 3.375,
+            "total": 40.5,
+            "kind": "use",
+            "unit": "ccf",
+        },
+        {
+            "description": "Demand",
+            "quantity": None,
+            "rate": None,
+            "total": 9.0,
+            "kind": "demand",
+            "unit": "kw",
+        },
+        {
+            "description": "Fee",
+            "quantity": None,
+            "rate": None,
+            "total": 1.0,
+            "kind": "other",
+            "unit": "other",
+        },
+    ]
+    assert second["items"] is None and first["attachments"] is None
+    for row in (first, second):
+        assert row["source"] == "datafeeds" and row["manual"] is False and row["visible"] is True
+        assert row["utility_code"] == "A-1"
+        assert row["created"] is not None and row["modified"] is not None
+
+
+def test_bills_go_only_to_the_meters_own_service(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target(service_id="SAID-SHARED")
+    # Another customer's service with the same bare service_id, with a meter on it.
+    other = platform_db.add_service(utility="utility:other", service_id="SAID-SHARED")
+    platform_db.add_meter(other)
+
+    write(platform_db, target, [make_period("2024-01-01", "2024-01-31")])
+
+    assert len(platform_db.rows("bill", service=target.service_oid)) == 1
+    assert platform_db.rows("bill", service=other) == []
+
+
+def test_rerun_writes_nothing_new(platform_db: PlatformTestDatabase, make_period: Any) -> None:
+    target = platform_db.add_target()
+    periods = [
+        make_period(
+            "2024-01-01",
+            "2024-01-31",
+            peak="3",
+            items=(Charge(PK=1, ChargeActualName="Use", ChargeAmount=Decimal("5")),),
+        ),
+        make_period("2024-02-01", "2024-02-29"),
+    ]
+    write(platform_db, target, periods)
+    before = platform_db.rows("bill")
+
+    again = write(platform_db, target, periods)
+
+    assert again.counts()["unchanged"] == 2 and not again.has_changes
+    assert [d.bill_oid for d in again.decisions] == [r["oid"] for r in before]
+    assert platform_db.rows("bill") == before
+
+
+def test_exact_dates_with_new_values_update_the_row(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    items = [
+        {
+            "description": "old",
+            "quantity": 1.0,
+            "rate": 1.0,
+            "total": 1.0,
+            "kind": "use",
+            "unit": "ccf",
+        }
+    ]
+    existing = platform_db.add_bill(
+        target.service_oid, date(2024, 1, 1), date(2024, 1, 31), cost=10.0, used=5.0, items=items
+    )
+
+    report = write(
+        platform_db, target, [make_period("2024-01-01", "2024-01-31", cost="12.5", used="6")]
+    )
+
+    [decision] = report.decisions
+    assert (decision.operation, decision.existing_oid, decision.bill_oid) == (
+        "updated",
+        existing,
+        existing,
+    )
+    [row] = platform_db.rows("bill", service=target.service_oid)
+    assert (row["oid"], row["cost"], row["used"], row["source"]) == (
+        existing,
+        12.5,
+        6.0,
+        "datafeeds",
+    )
+    assert row["items"] == items  # empty incoming items do not wipe the existing ones
+
+
+def test_exact_dates_with_the_same_values_from_another_source_are_unchanged(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    platform_db.add_bill(
+        target.service_oid,
+        date(2024, 1, 1),
+        date(2024, 1, 31),
+        cost=100.0,
+        used=10.0,
+        peak=None,
+        utility_code="A-1",
+        source="webapps",
+    )
+
+    report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31")])
+
+    assert ops(report) == [("unchanged", "2024-01-01", "2024-01-31")]
+
+
+def test_overlapped_bills_are_replaced(platform_db: PlatformTestDatabase, make_period: Any) -> None:
+    target = platform_db.add_target()
+    a = platform_db.add_bill(target.service_oid, date(2024, 1, 1), date(2024, 1, 20))
+    b = platform_db.add_bill(target.service_oid, date(2024, 1, 21), date(2024, 2, 5))
+
+    report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31", cost="75")])
+
+    [decision] = report.decisions
+    assert decision.operation == "replaced"
+    assert decision.replaced_oids == (a, b)
+    assert bills(platform_db, target.service_oid) == [("2024-01-01", "2024-01-31", 75.0)]
+
+
+def test_manual_bill_survives_and_the_incoming_bill_is_skipped(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    exact = platform_db.add_bill(
+        target.service_oid, date(2024, 1, 1), date(2024, 1, 31), manual=True, cost=1.0
+    )
+    overlapped = platform_db.add_bill(
+        target.service_oid, date(2024, 2, 10), date(2024, 2, 20), manual=True, cost=2.0
+    )
+    before = platform_db.rows("bill")
+
+    report = write(
+        platform_db,
+        target,
+        [
+            make_period("2024-01-01", "2024-01-31", cost="9"),
+            make_period("2024-02-01", "2024-02-29", cost="9"),
+        ],
+    )
+
+    assert [(d.operation, d.existing_oid) for d in report.decisions] == [
+        ("skipped", exact),
+        ("skipped", overlapped),
+    ]
+    assert all("manually" in (d.reason or "") for d in report.decisions)
+    assert platform_db.rows("bill") == before
+
+
+def test_a_bill_stitched_from_partial_bills_is_never_overwritten(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    from datafeeds_core.platform import schema
+
+    target = platform_db.add_target()
+    stitched = platform_db.add_bill(
+        target.service_oid, date(2024, 1, 1), date(2024, 1, 31), cost=1.0
+    )
+    with platform_db.engine.begin() as conn:
+        partial = conn.execute(
+            schema.partial_bill.insert()
+            .values(
+                service=target.service_oid,
+                initial=date(2024, 1, 1),
+                closing=date(2024, 1, 31),
+                provider_type="generation-only",
+                visible=True,
+            )
+            .returning(schema.partial_bill.c.oid)
+        ).scalar_one()
+        conn.execute(schema.partial_bill_link.insert().values(bill=stitched, partial_bill=partial))
+
+    report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31", cost="9")])
+
+    assert ops(report) == [("skipped", "2024-01-01", "2024-01-31")]
+    assert "stitched" in (report.decisions[0].reason or "")
+
+
+@pytest.mark.parametrize(
+    ("existing", "incoming", "reason"),
+    [
+        ({"used": 10.0}, {"cost": "5", "used": "0"}, "no use"),
+        ({"peak": 4.0}, {"peak": None}, "no peak"),
+    ],
+)
+def test_an_update_that_would_lose_use_or_peak_is_skipped(
+    platform_db: PlatformTestDatabase,
+    make_period: Any,
+    existing: dict[str, Any],
+    incoming: dict[str, Any],
+    reason: str,
+) -> None:
+    target = platform_db.add_target()
+    platform_db.add_bill(target.service_oid, date(2024, 1, 1), date(2024, 1, 31), **existing)
+    before = platform_db.rows("bill")
+
+    report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31", **incoming)])
+
+    assert report.decisions[0].operation == "skipped"
+    assert reason in (report.decisions[0].reason or "")
+    assert platform_db.rows("bill") == before
+
+
+def test_only_periods_overlapping_the_window_are_written_end_exclusive(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    periods = [
+        make_period("2024-01-01", "2024-01-31"),  # ends before start
+        make_period("2024-02-01", "2024-03-01"),  # ends on start: overlaps (start inclusive)
+        make_period("2024-03-02", "2024-03-31"),
+        make_period("2024-04-01", "2024-04-30"),  # starts on end: outside (end exclusive)
+    ]
+
+    report = write(platform_db, target, periods, start=date(2024, 3, 1), end=date(2024, 4, 1))
+
+    assert ops(report) == [("new", "2024-02-01", "2024-03-01"), ("new", "2024-03-02", "2024-03-31")]
+    assert [b[:2] for b in bills(platform_db, target.service_oid)] == [
+        ("2024-02-01", "2024-03-01"),
+        ("2024-03-02", "2024-03-31"),
+    ]
+
+
+def test_first_start_on_an_existing_closing_moves_a_day_later(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    platform_db.add_bill(target.service_oid, date(2023, 12, 1), date(2024, 1, 1))
+    periods = [make_period("2024-01-01", "2024-01-31"), make_period("2024-02-01", "2024-02-29")]
+
+    first = write(platform_db, target, periods)
+    second = write(platform_db, target, periods)
+
+    assert ops(first) == [("new", "2024-01-02", "2024-01-31"), ("new", "2024-02-01", "2024-02-29")]
+    assert second.counts()["unchanged"] == 2
+
+
+@pytest.mark.parametrize(
+    ("periods", "message"),
+    [
+        ([("2024-01-01", "2024-01-31"), ("2024-01-31", "2024-02-28")], "overlap"),
+        ([("2024-12-01", "2025-01-05")], "ends after today"),
+        ([("2024-01-05", "2024-01-05")], "shorter than one day"),
+    ],
+)
+def test_invalid_incoming_bills_fail_the_job_and_write_nothing(
+    platform_db: PlatformTestDatabase,
+    make_period: Any,
+    periods: list[tuple[str, str]],
+    message: str,
+) -> None:
+    target = platform_db.add_target()
+    with pytest.raises(JobFailed, match=message):
+        write(platform_db, target, [make_period(s, e) for s, e in periods], end=date(2025, 2, 1))
+    assert platform_db.rows("bill") == []
+
+
+def test_bill_audit_enrolment_hides_new_bills_behind_a_pending_audit(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    platform_db.enrol_in_bill_audit(target.meter_oid)
+    existing = platform_db.add_bill(
+        target.service_oid, date(2024, 2, 1), date(2024, 2, 29), cost=1.0
+    )
+    periods = [make_period("2024-01-01", "2024-01-31"), make_period("2024-02-01", "2024-02-29")]
+
+    report = write(platform_db, target, periods)
+
+    new, updated = report.decisions
+    assert (new.operation, new.audit, updated.operation, updated.audit) == (
+        "new",
+        True,
+        "updated",
+        True,
+    )
+    rows = {r["oid"]: r for r in platform_db.rows("bill")}
+    assert rows[new.bill_oid]["visible"] is False
+    assert rows[existing]["visible"] is True  # an updated bill keeps its visibility
+    audits = platform_db.rows("bill_audit")
+    assert sorted(a["bill"] for a in audits) == sorted([new.bill_oid, existing])
+    assert {a["workflow_state"] for a in audits} == {"pending"}
+    assert {a["bill_service"] for a in audits} == {target.service_oid}
+    events = platform_db.rows("bill_audit_event")
+    assert sorted(e["audit"] for e in events) == sorted(a["oid"] for a in audits)
+    assert {e["description"] for e in events} == {"Initialized bill audit."}
+
+    # A rerun finds the bills unchanged and starts no second audit.
+    assert write(platform_db, target, periods).counts()["unchanged"] == 2
+    assert len(platform_db.rows("bill_audit")) == 2
+
+
+def test_audit_follows_the_first_non_sub_meter_of_the_service(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    sub = platform_db.add_meter(target.service_oid, kind="sub", oid=1)  # lowest oid, but a sub
+    platform_db.enrol_in_bill_audit(sub)
+    platform_db.enrol_in_bill_audit(target.meter_oid, status="trial")
+
+    report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31")])
+
+    assert report.decisions[0].audit is False
+    assert platform_db.rows("bill")[0]["visible"] is True
+    assert platform_db.rows("bill_audit") == []
+
+
+def test_dry_run_writes_nothing_and_reports_the_same_decisions(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    platform_db.enrol_in_bill_audit(target.meter_oid)
+    platform_db.add_bill(
+        target.service_oid,
+        date(2024, 1, 1),
+        date(2024, 1, 31),
+        cost=100.0,
+        used=10.0,
+        utility_code="A-1",
+    )
+    platform_db.add_bill(target.service_oid, date(2024, 2, 1), date(2024, 2, 29), cost=1.0)
+    platform_db.add_bill(target.service_oid, date(2024, 3, 5), date(2024, 3, 20))
+    platform_db.add_bill(target.service_oid, date(2024, 4, 1), date(2024, 4, 30), manual=True)
+    periods = [
+        make_period("2024-01-01", "2024-01-31"),
+        make_period("2024-02-01", "2024-02-29"),
+        make_period("2024-03-01", "2024-03-31"),
+        make_period("2024-04-01", "2024-04-30"),
+        make_period("2024-05-01", "2024-05-31"),
+    ]
+    tables = ("bill", "bill_audit", "bill_audit_event")
+    before = {t: platform_db.rows(t) for t in tables}
+
+    dry = write(platform_db, target, periods, dry_run=True)
+
+    assert {t: platform_db.rows(t) for t in tables} == before
+    assert dry.dry_run and [d.operation for d in dry.decisions] == [
+        "unchanged",
+        "updated",
+        "replaced",
+        "skipped",
+        "new",
+    ]
+    real = write(platform_db, target, periods)
+
+    def same(report: WriteReport) -> list[Any]:
+        return [
+            (
+                d.operation,
+                d.start,
+                d.end,
+                d.cost,
+                d.used,
+                d.peak,
+                d.reason,
+                d.existing_oid,
+                d.replaced_oids,
+                d.audit,
+            )
+            for d in report.decisions
+        ]
+
+    assert same(dry) == same(real)
+    assert dry.counts() == real.counts()
+
+
+def test_the_write_holds_the_service_lock_while_it_reads_and_writes(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    seen: list[str] = []
+
+    def held_by_another_connection() -> str:
+        if platform_db.backend == "postgresql":
+            observer = create_engine(platform_db.engine.url)
+            try:
+                with observer.connect() as conn:
+                    rows = conn.execute(
+                        text(
+                            "SELECT granted FROM pg_locks WHERE locktype = 'advisory' "
+                            "AND pid <> pg_backend_pid() "
+                            "AND ((classid::bigint << 32) | objid::bigint) = :key"
+                        ),
+                        {"key": target.service_oid},
+                    ).all()
+            finally:
+                observer.dispose()
+            return {(): "not locked", ((True,),): "locked"}.get(tuple(rows), str(rows))
+        other = sqlite3.connect(platform_db.engine.url.database, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            return "not locked"
+        except sqlite3.OperationalError as exc:
+            return "locked" if "locked" in str(exc) else str(exc)
+        finally:
+            other.close()
+
+    def check(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM bill" in statement and not seen:
+            seen.append(held_by_another_connection())
+
+    event.listen(platform_db.engine, "after_cursor_execute", check)
+    try:
+        write(platform_db, target, [make_period("2024-01-01", "2024-01-31")])
+    finally:
+        event.remove(platform_db.engine, "after_cursor_execute", check)
+
+    assert seen == ["locked"]
+    assert held_by_another_connection() == "not locked"  # released at commit
+
+
+def test_an_unreachable_database_is_a_transient_error(make_period: Any) -> None:
+    engine = make_engine("postgresql://postgres@127.0.0.1:9/platform")  # nothing listens on 9
+    target = JobTarget(
+        data_source_oid=1,
+        scraper_key="k",
+        meta={},
+        source_types=("billing",),
+        meter_oid=1,
+        meter_name=None,
+        service_oid=1,
+        utility=None,
+        utility_account_id=None,
+        service_id=None,
+        gen_utility_account_id=None,
+        gen_service_id=None,
+        gen_utility=None,
+        provider_type=None,
+    )
+    with pytest.raises(TransientError, match="platform database unreachable"):
+        write_bills(
+            engine, target, [make_period("2024-01-01", "2024-01-31")], START, END, today=TODAY
+        )
