@@ -15,6 +15,7 @@ import typer
 from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
 
 T = TypeVar("T")
+MAX_OID = 2**63 - 1  # oids are PostgreSQL bigints
 
 
 def configure_logging() -> None:

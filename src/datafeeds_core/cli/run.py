@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit, parse_date
+from datafeeds_core.cli.common import MAX_OID, errors_as_exit, parse_date
 
 
 def run(
-    oid: int = typer.Option(..., "--oid", min=1, help="The meter data source oid."),
+    oid: int = typer.Option(..., "--oid", min=1, max=MAX_OID, help="The meter data source oid."),
     start: str | None = typer.Option(
         None,
         "--start",
