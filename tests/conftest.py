@@ -21,7 +21,9 @@ class FakeDistributions:
 
     root: Path
 
-    def add(self, dist: str, keys: dict[str, str], modules: dict[str, str], version: str = "1.0") -> None:
+    def add(
+        self, dist: str, keys: dict[str, str], modules: dict[str, str], version: str = "1.0"
+    ) -> None:
         info = self.root / f"{dist.replace('-', '_')}-{version}.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
@@ -45,8 +47,14 @@ CliResult = subprocess.CompletedProcess[str]
 def cli(tmp_path: Path) -> Callable[..., CliResult]:
     """Run `python -m datafeeds_core ARGS` as a real subprocess with an isolated home."""
 
-    def run(*args: str, env: dict[str, str] | None = None, pythonpath: Path | None = None) -> CliResult:
-        full = {k: v for k, v in os.environ.items() if not k.startswith(("DATAFEEDS_", "POSTGRES_URL", "URJANET_"))}
+    def run(
+        *args: str, env: dict[str, str] | None = None, pythonpath: Path | None = None
+    ) -> CliResult:
+        full = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATAFEEDS_", "POSTGRES_URL", "URJANET_"))
+        }
         full["DATAFEEDS_HOME"] = str(tmp_path / "home")
         if pythonpath is not None:
             full["PYTHONPATH"] = str(pythonpath)

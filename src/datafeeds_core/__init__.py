@@ -1,3 +1,3 @@
-"""datafeeds: Urjanet utility-bill data to platform billing periods, one job per meter data source."""
+"""datafeeds: Urjanet utility-bill data to platform billing periods, one job per data source."""
 
 __version__ = "0.1.0"

@@ -88,7 +88,7 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> fl
         raise ConfigurationError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, got {raw!r}")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def load(env: Mapping[str, str] | None = None) -> Settings:

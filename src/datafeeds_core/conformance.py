@@ -98,7 +98,9 @@ def compare_json(
                 continue
             ev, av = _value(e, name), _value(a, name)
             if ev != av:  # Decimal compares numerically: "100.00" == "100.0000"
-                problems.append(f"period {i + 1} ({e.start}..{e.end}) {name}: expected {ev}, got {av}")
+                problems.append(
+                    f"period {i + 1} ({e.start}..{e.end}) {name}: expected {ev}, got {av}"
+                )
     return problems
 
 
@@ -119,7 +121,9 @@ def compare_csv(csv_path: Path, key: str, actual: Iterable[BillingPeriod]) -> li
     periods = list(actual)
     problems = []
     with csv_path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = [r for r in csv.DictReader(handle) if (r["service_id"] or r["utility_account_id"]) == key]
+        rows = [
+            r for r in csv.DictReader(handle) if (r["service_id"] or r["utility_account_id"]) == key
+        ]
     if not rows:
         return [f"no rows for key {key} in {csv_path}"]
     for row in rows:

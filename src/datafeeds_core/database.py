@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 from datafeeds_core.errors import TransientError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine, Url
+    from sqlalchemy.engine import URL, Engine
 
 CONNECT_TIMEOUT_S = 10
 STATEMENT_TIMEOUT_MS = 60_000
 
 
-def normalise_url(url: str) -> Url:
+def normalise_url(url: str) -> URL:
     """Accept the old spellings: postgresql+psycopg2:// and postgres:// mean psycopg 3."""
     from sqlalchemy.engine import make_url
 

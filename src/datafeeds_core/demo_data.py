@@ -148,14 +148,13 @@ def demo_statements(meta: PluginMetadata, today: date, link: str = "") -> Urjane
         start = _month_start(today, back)
         end = _month_start(today, back - 1)
         pk = 1000 + (MONTHS - back)
-        scale = Decimal(1) + Decimal((start.month % 6)) / Decimal(10)
+        scale = Decimal(1) + Decimal(start.month % 6) / Decimal(10)
         accounts.append(
             _statement(meta, pk, start, end, end + timedelta(days=3), scale, link.format(pk=pk))
         )
     # A correction: a newer statement re-issuing the month three months back, with higher use.
-    corrected = accounts[-3]
-    start, end = corrected.IntervalStart, corrected.IntervalEnd
-    assert start and end
+    back = 3
+    start, end = _month_start(today, back), _month_start(today, back - 1)
     pk = 1000 + MONTHS
     accounts.append(
         _statement(

@@ -101,19 +101,19 @@ class Plugin:
         meta = self._hook.datafeeds_metadata(scraper_key=self.key)
         if meta is None:
             raise PluginError(f"plugin {self.key!r} gives no metadata for its own key")
-        return meta  # type: ignore[no-any-return]
+        return meta
 
     def selection(self, context: DataSourceContext) -> Selection:
         sel = self._hook.datafeeds_datasource(scraper_key=self.key, context=context)
         if sel is None:
             raise PluginError(f"plugin {self.key!r} gives no datasource for its own key")
-        return sel  # type: ignore[no-any-return]
+        return sel
 
     def transformer(self) -> Transformer:
         fn = self._hook.datafeeds_transformer(scraper_key=self.key)
         if fn is None:
             raise PluginError(f"plugin {self.key!r} gives no transformer for its own key")
-        return fn  # type: ignore[no-any-return]
+        return fn
 
 
 def _manager() -> pluggy.PluginManager:

@@ -156,6 +156,7 @@ class Job:
                 else:
                     run_records.start_run(engine, run_id)
             started = time.monotonic()
+            error_class: str | None = None
             try:
                 outcome = self._steps(engine, run_id, task_id, start, end)
             except DatafeedsError as exc:
@@ -167,8 +168,6 @@ class Job:
                     run_id, "failed", int(ExitCode.FAILED), error=f"{type(exc).__name__}: {exc}"
                 )
                 error_class = type(exc).__name__
-            else:
-                error_class = None
             self.counts["dropped_statements"] = len(self.dropped)
             outcome.counts = dict(self.counts)
             log.info(

@@ -34,7 +34,7 @@ def _port_open(host: str, port: int) -> bool:
 
 def _docker_answers() -> bool:
     try:
-        import docker  # type: ignore[import-not-found]
+        import docker
 
         docker.from_env(timeout=2).ping()
         return True
@@ -98,12 +98,12 @@ def _find_server(backend: str) -> Server | None:
     if _docker_answers():
         try:
             if backend == "postgresql":
-                from testcontainers.postgres import PostgresContainer  # type: ignore
+                from testcontainers.postgres import PostgresContainer
 
                 pg = PostgresContainer("postgres:15").start()
                 url = pg.get_connection_url().replace("psycopg2", "psycopg")
                 return Server(backend, url, pg)
-            from testcontainers.mysql import MySqlContainer  # type: ignore
+            from testcontainers.mysql import MySqlContainer
 
             my = MySqlContainer("mariadb:10.11").start()
             url = my.get_connection_url().replace("pymysql", "mysqldb")
@@ -127,7 +127,8 @@ class DatabaseFactory:
             self._servers[backend] = _find_server(backend)
         found = self._servers[backend]
         if found is None:
-            unavailable(f"no {backend} server found (set {POSTGRES_VAR if backend == 'postgresql' else MYSQL_VAR})")
+            var = POSTGRES_VAR if backend == "postgresql" else MYSQL_VAR
+            unavailable(f"no {backend} server found (set {var})")
             raise AssertionError("unreachable")
         return found
 

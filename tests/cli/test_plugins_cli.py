@@ -38,20 +38,31 @@ raise SystemExit("must never be imported by plugins list")
 
 def test_plugins_list_json_reads_metadata_without_importing(cli, fake_dists, tmp_path):
     marker = tmp_path / "marker"
-    fake_dists.add("datafeeds-noisy", {"noisy-urjanet": "noisy_plugin"}, {"noisy_plugin": NOISY}, "2.3")
-    result = cli("plugins", "list", "--json", pythonpath=fake_dists.root, env={"MARKER": str(marker)})
+    fake_dists.add(
+        "datafeeds-noisy", {"noisy-urjanet": "noisy_plugin"}, {"noisy_plugin": NOISY}, "2.3"
+    )
+    result = cli(
+        "plugins", "list", "--json", pythonpath=fake_dists.root, env={"MARKER": str(marker)}
+    )
     assert result.returncode == 0, result.stderr
     entries = json.loads(result.stdout)
     noisy = [e for e in entries if e["key"] == "noisy-urjanet"]
     assert noisy == [
-        {"key": "noisy-urjanet", "distribution": "datafeeds-noisy", "version": "2.3", "module": "noisy_plugin"}
+        {
+            "key": "noisy-urjanet",
+            "distribution": "datafeeds-noisy",
+            "version": "2.3",
+            "module": "noisy_plugin",
+        }
     ]
     assert not marker.exists()
 
 
 def test_broken_plugin_is_reported_and_affects_no_other_key(cli, fake_dists):
     fake_dists.add("datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD})
-    fake_dists.add("datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN})
+    fake_dists.add(
+        "datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN}
+    )
     result = cli("plugins", "check", "--json", pythonpath=fake_dists.root)
     assert result.returncode == 4
     status = {e["key"]: e for e in json.loads(result.stdout)}
@@ -63,7 +74,9 @@ def test_broken_plugin_is_reported_and_affects_no_other_key(cli, fake_dists):
 
 
 def test_running_a_broken_plugin_exits_4_with_one_line(cli, fake_dists, tmp_path):
-    fake_dists.add("datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN})
+    fake_dists.add(
+        "datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN}
+    )
     data = tmp_path / "in.json"
     data.write_text('{"accounts": []}')
     result = cli("urjanet", "transform", "broken-urjanet", str(data), pythonpath=fake_dists.root)
@@ -84,17 +97,33 @@ def test_duplicate_key_names_both_distributions(cli, fake_dists):
 
 def test_load_and_disable_lists_apply_by_key_before_import(cli, fake_dists):
     fake_dists.add("datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD})
-    fake_dists.add("datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN})
-    only = cli("plugins", "check", "--json", pythonpath=fake_dists.root, env={"DATAFEEDS_LOAD_PLUGINS": "good-urjanet"})
+    fake_dists.add(
+        "datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN}
+    )
+    only = cli(
+        "plugins",
+        "check",
+        "--json",
+        pythonpath=fake_dists.root,
+        env={"DATAFEEDS_LOAD_PLUGINS": "good-urjanet"},
+    )
     assert only.returncode == 0
     assert [e["key"] for e in json.loads(only.stdout)] == ["good-urjanet"]
-    without = cli("plugins", "list", "--json", pythonpath=fake_dists.root, env={"DATAFEEDS_DISABLE_PLUGINS": "broken-urjanet, good-urjanet"})
+    without = cli(
+        "plugins",
+        "list",
+        "--json",
+        pythonpath=fake_dists.root,
+        env={"DATAFEEDS_DISABLE_PLUGINS": "broken-urjanet, good-urjanet"},
+    )
     keys = [e["key"] for e in json.loads(without.stdout)]
     assert "broken-urjanet" not in keys and "good-urjanet" not in keys and "watauga-urjanet" in keys
 
 
 def test_version_lists_installed_plugins_with_versions(cli, fake_dists):
-    fake_dists.add("datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD}, "3.1.4")
+    fake_dists.add(
+        "datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD}, "3.1.4"
+    )
     result = cli("--version", pythonpath=fake_dists.root)
     assert result.returncode == 0
     assert result.stdout.startswith("datafeeds-core ")
@@ -102,6 +131,8 @@ def test_version_lists_installed_plugins_with_versions(cli, fake_dists):
 
 
 def test_freeze_prints_pins_of_installed_plugins(cli, fake_dists):
-    fake_dists.add("datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD}, "3.1.4")
+    fake_dists.add(
+        "datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD}, "3.1.4"
+    )
     result = cli("plugins", "freeze", pythonpath=fake_dists.root)
     assert "datafeeds-good==3.1.4" in result.stdout.splitlines()

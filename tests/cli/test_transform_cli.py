@@ -32,7 +32,9 @@ def test_stdout_is_exactly_one_periods_object(cli, watauga_input):
 
 def test_after_drops_charges_and_usages_before_the_date(cli, watauga_input):
     full = json.loads(cli("urjanet", "transform", "watauga-urjanet", str(watauga_input)).stdout)
-    late = cli("urjanet", "transform", "watauga-urjanet", str(watauga_input), "--after", "2099-01-01")
+    late = cli(
+        "urjanet", "transform", "watauga-urjanet", str(watauga_input), "--after", "2099-01-01"
+    )
     assert late.returncode == 0
     periods = json.loads(late.stdout)["periods"]
     assert len(periods) == len(full["periods"])  # accounts are kept
@@ -43,11 +45,28 @@ def test_after_drops_charges_and_usages_before_the_date(cli, watauga_input):
 def test_dropped_statements_are_reported_on_stderr(cli, tmp_path):
     data = {
         "accounts": [
-            {"PK": 1, "StatementDate": "2020-02-05", "IntervalStart": "2020-01-01", "IntervalEnd": "2020-02-01",
-             "NewCharges": "10.00", "meters": [{"PK": 5, "ServiceType": "water"}]},
-            {"PK": 2, "StatementDate": "2020-02-01", "IntervalStart": "2020-01-01", "IntervalEnd": "2020-02-01",
-             "NewCharges": "9.00", "meters": [{"PK": 6, "ServiceType": "water"}]},
-            {"PK": 3, "StatementDate": None, "IntervalStart": "2020-03-01", "IntervalEnd": "2020-04-01"},
+            {
+                "PK": 1,
+                "StatementDate": "2020-02-05",
+                "IntervalStart": "2020-01-01",
+                "IntervalEnd": "2020-02-01",
+                "NewCharges": "10.00",
+                "meters": [{"PK": 5, "ServiceType": "water"}],
+            },
+            {
+                "PK": 2,
+                "StatementDate": "2020-02-01",
+                "IntervalStart": "2020-01-01",
+                "IntervalEnd": "2020-02-01",
+                "NewCharges": "9.00",
+                "meters": [{"PK": 6, "ServiceType": "water"}],
+            },
+            {
+                "PK": 3,
+                "StatementDate": None,
+                "IntervalStart": "2020-03-01",
+                "IntervalEnd": "2020-04-01",
+            },
         ]
     }
     path = tmp_path / "in.json"
@@ -61,8 +80,12 @@ def test_dropped_statements_are_reported_on_stderr(cli, tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    ['{"accounts": [', '[1, 2]', '{"accounts": [{"PK": 1, "StatementDate": "not a date"}]}',
-     '{"accounts": [{"PK": 1, "meters": [{"charges": [{"ChargeAmount": "1"}]}]}]}'],
+    [
+        '{"accounts": [',
+        "[1, 2]",
+        '{"accounts": [{"PK": 1, "StatementDate": "not a date"}]}',
+        '{"accounts": [{"PK": 1, "meters": [{"charges": [{"ChargeAmount": "1"}]}]}]}',
+    ],
     ids=["truncated", "not-an-object", "bad-date", "charge-without-pk"],
 )
 def test_malformed_input_exits_1_with_one_line(cli, tmp_path, content):

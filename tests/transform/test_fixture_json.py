@@ -10,7 +10,12 @@ import pytest
 
 from datafeeds_core.conformance import reference_fixtures_dir
 from datafeeds_core.errors import MalformedInput
-from datafeeds_core.urjanet.fixture_json import dumps, load_urjanet_data, order_json, read_urjanet_data
+from datafeeds_core.urjanet.fixture_json import (
+    dumps,
+    load_urjanet_data,
+    order_json,
+    read_urjanet_data,
+)
 
 FIXTURES = reference_fixtures_dir(Path(__file__))
 
@@ -23,7 +28,9 @@ def test_absent_keys_read_as_null_and_absent_lists_as_empty():
 
 
 def test_decimals_keep_their_scale():
-    data = read_urjanet_data('{"accounts": [{"PK": 1, "NewCharges": "1972.7300", "TotalBillAmount": 5.1}]}')
+    data = read_urjanet_data(
+        '{"accounts": [{"PK": 1, "NewCharges": "1972.7300", "TotalBillAmount": 5.1}]}'
+    )
     assert str(data.accounts[0].NewCharges) == "1972.7300"
     assert data.accounts[0].TotalBillAmount == Decimal("5.1")  # floats go through str
     assert '"NewCharges": "1972.7300"' in dumps(data)
@@ -44,7 +51,15 @@ def test_reference_input_round_trips():
     assert json.loads(dumps(data))["accounts"][0]["PK"] == data.accounts[0].PK
 
 
-@pytest.mark.parametrize("text", ['{"accounts": {}}', '{"accounts": [{"PK": "x"}]}', "{", '{"accounts": [{"NewCharges": true}]}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"accounts": {}}',
+        '{"accounts": [{"PK": "x"}]}',
+        "{",
+        '{"accounts": [{"NewCharges": true}]}',
+    ],
+)
 def test_malformed_documents_raise_malformed_input(text):
     with pytest.raises(MalformedInput):
         read_urjanet_data(text)

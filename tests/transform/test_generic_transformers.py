@@ -37,13 +37,29 @@ def test_generic_electric_reproduces_fpl_reference_fixture():
 
 def statement(pk, start, end, stmt, new="100.00", meters=(), floating=(), **kw) -> Account:
     return Account(
-        PK=pk, StatementDate=stmt, IntervalStart=start, IntervalEnd=end, NewCharges=Decimal(new) if new is not None else None,
-        SourceLink=f"https://example.test/source?id={pk}", meters=tuple(meters), floating_charges=tuple(floating), **kw,
+        PK=pk,
+        StatementDate=stmt,
+        IntervalStart=start,
+        IntervalEnd=end,
+        NewCharges=Decimal(new) if new is not None else None,
+        SourceLink=f"https://example.test/source?id={pk}",
+        meters=tuple(meters),
+        floating_charges=tuple(floating),
+        **kw,
     )
 
 
-def usage(pk, amount, unit="kWh", rc="[total]", start=date(2020, 1, 1), end=date(2020, 2, 1)) -> Usage:
-    return Usage(PK=pk, UsageAmount=Decimal(amount), EnergyUnit=unit, RateComponent=rc, IntervalStart=start, IntervalEnd=end)
+def usage(
+    pk, amount, unit="kWh", rc="[total]", start=date(2020, 1, 1), end=date(2020, 2, 1)
+) -> Usage:
+    return Usage(
+        PK=pk,
+        UsageAmount=Decimal(amount),
+        EnergyUnit=unit,
+        RateComponent=rc,
+        IntervalStart=start,
+        IntervalEnd=end,
+    )
 
 
 def test_latest_statement_wins_and_older_overlapping_one_is_reported():
@@ -51,7 +67,9 @@ def test_latest_statement_wins_and_older_overlapping_one_is_reported():
     correction = statement(2, date(2020, 1, 15), date(2020, 2, 1), date(2020, 3, 1), new="12")
     result = GENERIC_ELECTRIC(UrjanetData((old, correction)))
     assert [(p.start, p.total_charge) for p in result.periods] == [(date(2020, 1, 15), Decimal(12))]
-    assert [(d.PK, d.reason) for d in result.dropped] == [(1, "overlaps a newer statement already taken")]
+    assert [(d.PK, d.reason) for d in result.dropped] == [
+        (1, "overlaps a newer statement already taken")
+    ]
 
 
 def test_touching_periods_end_a_day_earlier_but_the_last_keeps_its_end():
@@ -69,13 +87,21 @@ def test_touching_periods_end_a_day_earlier_but_the_last_keeps_its_end():
 def test_usage_is_deduplicated_across_meters_and_converted_for_a_single_unit():
     m1 = Meter(PK=1, usages=(usage(1, "10", "TGAL"), usage(2, "5", "TGAL", rc="[on_peak]")))
     m2 = Meter(PK=2, usages=(usage(3, "10", "TGAL"), usage(4, "2", "TGAL")))
-    (period,) = GENERIC_ELECTRIC(UrjanetData((statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), meters=[m1, m2]),))).periods
+    (period,) = GENERIC_ELECTRIC(
+        UrjanetData(
+            (statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), meters=[m1, m2]),)
+        )
+    ).periods
     assert period.total_usage == Decimal("12") * Decimal("1.3368")
 
 
 def test_mixed_units_are_summed_without_conversion():
     m = Meter(PK=1, usages=(usage(1, "10", "kWh"), usage(2, "3", "kVARH")))
-    (period,) = GENERIC_ELECTRIC(UrjanetData((statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), meters=[m]),))).periods
+    (period,) = GENERIC_ELECTRIC(
+        UrjanetData(
+            (statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), meters=[m]),)
+        )
+    ).periods
     assert period.total_usage == Decimal("13.0")
 
 
@@ -85,8 +111,16 @@ def test_peak_is_max_kw_meter_charge_and_null_without_one():
         Charge(PK=2, UsageUnit="kW", ChargeUnitsUsed=None),
         Charge(PK=3, UsageUnit="kw", ChargeUnitsUsed=Decimal("99")),  # case-sensitive: ignored
     )
-    with_peak = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), meters=[Meter(PK=1, charges=charges)])
-    without = statement(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 2), meters=[Meter(PK=2)])
+    with_peak = statement(
+        1,
+        date(2020, 1, 1),
+        date(2020, 2, 1),
+        date(2020, 2, 2),
+        meters=[Meter(PK=1, charges=charges)],
+    )
+    without = statement(
+        2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 2), meters=[Meter(PK=2)]
+    )
     periods = GENERIC_ELECTRIC(UrjanetData((with_peak, without))).periods
     assert [p.peak_demand for p in periods] == [Decimal("40"), None]
     assert [c.PK for c in periods[0].line_items] == [1, 2, 3]
@@ -94,11 +128,24 @@ def test_peak_is_max_kw_meter_charge_and_null_without_one():
 
 @pytest.mark.parametrize(
     ("new", "total", "outstanding", "expected"),
-    [("50", "80", "30", "50"), ("0", "80", "0", "80"), ("0", "80", "5", "0"), (None, "80", "0", "0"), ("-3", "10", "0", "0")],
+    [
+        ("50", "80", "30", "50"),
+        ("0", "80", "0", "80"),
+        ("0", "80", "5", "0"),
+        (None, "80", "0", "0"),
+        ("-3", "10", "0", "0"),
+    ],
 )
 def test_water_total_rules(new, total, outstanding, expected):
-    acct = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2), new=new,
-                     TotalBillAmount=Decimal(total), OutstandingBalance=Decimal(outstanding))
+    acct = statement(
+        1,
+        date(2020, 1, 1),
+        date(2020, 2, 1),
+        date(2020, 2, 2),
+        new=new,
+        TotalBillAmount=Decimal(total),
+        OutstandingBalance=Decimal(outstanding),
+    )
     (period,) = GENERIC_WATER(UrjanetData((acct,))).periods
     assert period.total_charge == Decimal(expected)
     assert period.peak_demand is None
@@ -109,7 +156,10 @@ def test_zero_length_and_undated_statements_are_dropped_with_reasons():
     undated = statement(2, date(2020, 2, 1), date(2020, 3, 1), None)
     result = GENERIC_WATER(UrjanetData((zero, undated)))
     assert result.periods == ()
-    assert {d.PK: d.reason for d in result.dropped} == {1: "zero-length or missing interval", 2: "no statement date"}
+    assert {d.PK: d.reason for d in result.dropped} == {
+        1: "zero-length or missing interval",
+        2: "no statement date",
+    }
 
 
 def test_one_day_period_touching_its_neighbour_is_dropped_not_crashed():

@@ -42,8 +42,15 @@ def test_range_query_is_sorted_and_deterministic():
 
 
 def test_merge_overlaps_keeps_touching_ranges_apart():
-    ranges = [(D(2020, 1, 1), D(2020, 1, 10)), (D(2020, 1, 5), D(2020, 1, 12)), (D(2020, 1, 12), D(2020, 1, 20))]
-    assert merge_overlaps(ranges) == [(D(2020, 1, 1), D(2020, 1, 12)), (D(2020, 1, 12), D(2020, 1, 20))]
+    ranges = [
+        (D(2020, 1, 1), D(2020, 1, 10)),
+        (D(2020, 1, 5), D(2020, 1, 12)),
+        (D(2020, 1, 12), D(2020, 1, 20)),
+    ]
+    assert merge_overlaps(ranges) == [
+        (D(2020, 1, 1), D(2020, 1, 12)),
+        (D(2020, 1, 12), D(2020, 1, 20)),
+    ]
 
 
 def _set(*spans):
@@ -55,14 +62,25 @@ def _set(*spans):
 
 def test_shift_endpoints_moves_touching_ends_back():
     out = shift_endpoints(_set((D(2020, 1, 1), D(2020, 2, 1)), (D(2020, 2, 1), D(2020, 3, 1))))
-    assert [(i.begin, i.end) for i in out] == [(D(2020, 1, 1), D(2020, 1, 31)), (D(2020, 2, 1), D(2020, 3, 1))]
+    assert [(i.begin, i.end) for i in out] == [
+        (D(2020, 1, 1), D(2020, 1, 31)),
+        (D(2020, 2, 1), D(2020, 3, 1)),
+    ]
 
 
 def test_shift_endpoints_start_moves_touching_begins_forward():
-    out = shift_endpoints_start(_set((D(2020, 1, 1), D(2020, 2, 1)), (D(2020, 2, 1), D(2020, 3, 1))))
-    assert [(i.begin, i.end) for i in out] == [(D(2020, 1, 1), D(2020, 2, 1)), (D(2020, 2, 2), D(2020, 3, 1))]
+    out = shift_endpoints_start(
+        _set((D(2020, 1, 1), D(2020, 2, 1)), (D(2020, 2, 1), D(2020, 3, 1)))
+    )
+    assert [(i.begin, i.end) for i in out] == [
+        (D(2020, 1, 1), D(2020, 2, 1)),
+        (D(2020, 2, 2), D(2020, 3, 1)),
+    ]
 
 
 def test_shift_endpoints_end_pulls_overlapping_ends_before_the_next_begin():
     out = shift_endpoints_end(_set((D(2020, 1, 1), D(2020, 2, 3)), (D(2020, 2, 1), D(2020, 3, 1))))
-    assert [(i.begin, i.end) for i in out] == [(D(2020, 1, 1), D(2020, 1, 31)), (D(2020, 2, 1), D(2020, 3, 1))]
+    assert [(i.begin, i.end) for i in out] == [
+        (D(2020, 1, 1), D(2020, 1, 31)),
+        (D(2020, 2, 1), D(2020, 3, 1)),
+    ]

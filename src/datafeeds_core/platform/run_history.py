@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, case, delete, func, select, update
 
-from datafeeds_core.errors import UsageError
+from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
-from datafeeds_core.platform.run_records import FINAL, RunRecord, get_run, run_record
+from datafeeds_core.platform.run_records import FINAL, RunRecord, _aware, get_run, run_record
 from datafeeds_core.platform.schema import RUN_STATUSES, datafeeds_run
 
 if TYPE_CHECKING:
@@ -31,12 +31,6 @@ _CHUNK = 500  # ids per IN (...) list
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)  # SQLite returns the UTC it was given, without a zone
 
 
 def check_status(status: str) -> str:
@@ -120,22 +114,23 @@ def cancel_run(engine: Engine, run_id: int, reason: str = "cancelled by the oper
             select(t.c.status, t.c.started_at).where(t.c.id == run_id).with_for_update()
         ).first()
         if row is None:
-            get_run(engine, run_id)  # raises the usual "no run with id" error
-        elif row.status not in CANCELLABLE:
-            raise UsageError(f"run {run_id} is {row.status}; only a queued or running run can be cancelled")
-        else:
-            started = _aware(row.started_at)
-            conn.execute(
-                update(t)
-                .where(t.c.id == run_id)
-                .values(
-                    status="cancelled",
-                    finished_at=now,
-                    duration_s=(now - started).total_seconds() if started else None,
-                    error_class="Cancelled",
-                    error_message=reason,
-                )
+            raise ConfigurationError(f"no run with id {run_id}")
+        if row.status not in CANCELLABLE:
+            raise UsageError(
+                f"run {run_id} is {row.status}; only a queued or running run can be cancelled"
             )
+        started = _aware(row.started_at)
+        conn.execute(
+            update(t)
+            .where(t.c.id == run_id)
+            .values(
+                status="cancelled",
+                finished_at=now,
+                duration_s=(now - started).total_seconds() if started else None,
+                error_class="Cancelled",
+                error_message=reason,
+            )
+        )
     return get_run(engine, run_id)
 
 
@@ -236,10 +231,13 @@ def run_stats(
             best = last.get(name)
             last[name] = finished if best is None or (finished and finished > best) else best
     scrapers = tuple(
-        ScraperStats(name, sum(by.values()), by, last.get(name)) for name, by in sorted(counts.items())
+        ScraperStats(name, sum(by.values()), by, last.get(name))
+        for name, by in sorted(counts.items())
     )
     freshness = [
-        SourceFreshness(int(r.data_source), r.scraper, _aware(r.last_success), int(r.id), r.status, now)
+        SourceFreshness(
+            int(r.data_source), r.scraper, _aware(r.last_success), int(r.id), r.status, now
+        )
         for r in sources
     ]
     if stale_after is not None:

@@ -246,7 +246,7 @@ def get_run(engine: Engine, run_id: int) -> RunRecord:
     return run_record(row)
 
 
-def run_record(row: Mapping[str, Any]) -> RunRecord:
+def run_record(row: Mapping[Any, Any]) -> RunRecord:
     """A `datafeeds_run` row (as a mapping) as a RunRecord: aware timestamps, plain counts."""
     values = dict(row)
     for key in ("queued_at", "started_at", "finished_at"):

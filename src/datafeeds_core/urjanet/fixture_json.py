@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
@@ -73,20 +73,21 @@ def _scalar(kind: Any, value: Any, where: str) -> Any:
     return value
 
 
-def _build(cls: type[T], obj: Any, where: str) -> T:
+def _build(cls: Any, obj: Any, where: str) -> Any:
     if not isinstance(obj, Mapping):
         raise MalformedInput(f"{where}: expected an object, got {type(obj).__name__}")
     hints = _hints(cls)
     nested = _NESTED.get(cls, {})
     kwargs: dict[str, Any] = {}
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in fields(cls):
         value = obj.get(f.name)
         if f.name in nested:
             items = value or []
             if not isinstance(items, list):
                 raise MalformedInput(f"{where}.{f.name}: expected a list")
             kwargs[f.name] = tuple(
-                _build(nested[f.name], item, f"{where}.{f.name}[{i}]") for i, item in enumerate(items)
+                _build(nested[f.name], item, f"{where}.{f.name}[{i}]")
+                for i, item in enumerate(items)
             )
         else:
             kwargs[f.name] = _scalar(hints[f.name], value, f"{where}.{f.name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -71,6 +72,48 @@ class IntervalSet(Generic[T]):
 
 def _order(i: Interval[T]) -> tuple[date, date]:
     return (i.begin, i.end)
+
+
+class IntervalIndex(Generic[T]):
+    """A fixed collection of intervals with logarithmic lookups, for placing many charges and
+    usages into a settled history (an IntervalSet scans every interval on each query)."""
+
+    def __init__(self, items: Iterable[Interval[T]]) -> None:
+        self._items = sorted(items, key=_order)
+        self._begins = [i.begin for i in self._items]
+        # _reach[k]: the latest end among the first k + 1 intervals; a backward scan stops once
+        # no earlier interval can still reach the query.
+        self._reach: list[date] = []
+        for item in self._items:
+            self._reach.append(max(item.end, self._reach[-1]) if self._reach else item.end)
+
+    def range_query(self, begin: date, end: date) -> list[Interval[T]]:
+        """Intervals with begin < end and end > begin, in ascending order."""
+        out = []
+        k = bisect_left(self._begins, end) - 1
+        while k >= 0 and self._reach[k] > begin:
+            if self._items[k].end > begin:
+                out.append(self._items[k])
+            k -= 1
+        out.reverse()
+        return out
+
+    def point_query(self, day: date) -> list[Interval[T]]:
+        """Intervals with begin <= day < end, in ascending order."""
+        out = []
+        k = bisect_right(self._begins, day) - 1
+        while k >= 0 and self._reach[k] > day:
+            if self._items[k].end > day:
+                out.append(self._items[k])
+            k -= 1
+        out.reverse()
+        return out
+
+    def __iter__(self) -> Iterator[Interval[T]]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def merge_overlaps(items: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, select, type_coerce
@@ -216,19 +216,38 @@ def _rows(conn: Connection, statement: Select[Any]) -> list[RowMapping]:
 
 
 def load(
-    bind: Connection | Engine, selection: Selection, *, tables: Delivery = "sql"
+    bind: Connection | Engine, selection: Selection, *, tables: Delivery | None = None
 ) -> UrjanetData:
     """The statements `selection` names, with their meters, charges and usages, ordered by PK.
 
-    Four queries (one when no account matches). Accounts with neither a selected meter nor a
-    floating charge are dropped; then `selection.refine` runs. An unreachable server raises
-    TransientError; a selection without any account condition raises ConfigurationError.
+    Four queries (one when no account matches; two more for `selection.same_usage_meters`).
+    The tables are the `selection.delivery`'s unless `tables` names them. Accounts with neither
+    a selected meter nor a floating charge are dropped; then `selection.refine` runs. An
+    unreachable server raises TransientError; a selection without any account condition raises
+    ConfigurationError.
     """
-    queries = Queries.build(selection, tables_for(tables))
+    delivery = tables_for(tables or selection.delivery)
+    queries = Queries.build(selection, delivery)
     with unreachable_is_transient("Urjanet database"):
         if isinstance(bind, Engine):
             with bind.connect() as conn:
-                data = _fetch(conn, queries)
+                data = _fetch(conn, _with_same_usage_meters(conn, selection, delivery, queries))
         else:
-            data = _fetch(bind, queries)
+            data = _fetch(bind, _with_same_usage_meters(bind, selection, delivery, queries))
     return selection.refine(data) if selection.refine is not None else data
+
+
+def _with_same_usage_meters(
+    conn: Connection, selection: Selection, delivery: DeliveryTables, queries: Queries
+) -> Queries:
+    """The queries with the meter ids `same_usage_meters` names or finds added as a condition."""
+    spec = selection.same_usage_meters
+    if spec is None:
+        return queries
+    from datafeeds_core.urjanet.meter_discovery import same_usage_meter_ids
+
+    account_conditions = [compile_condition(c, delivery.account) for c in selection.account]
+    found = same_usage_meter_ids(conn, spec, delivery, account_conditions)
+    ids = tuple(sorted(set(spec.known_ids) | set(found)))
+    with_ids = replace(selection, meter=(*selection.meter, Match("PODid", "in", ids)))
+    return Queries.build(with_ids, delivery)

@@ -35,3 +35,9 @@ def before_first_dash(value: str | None) -> str:
 
 def digits_before_first_dash(value: str | None) -> str:
     return re.sub(r"\D", "", before_first_dash(value))
+
+
+def service_id(value: str | None) -> str:
+    """The service id (SAID, meter number) as stored, trimmed; a missing one is a
+    configuration error naming it."""
+    return _required(value, "service id")

@@ -76,7 +76,9 @@ def max_or_none(values: Iterable[Decimal | None]) -> Decimal | None:
     return max(present) if present else None
 
 
-def charge_peak(account: Account, keep: Callable[[Charge], bool] = lambda c: True) -> Decimal | None:
+def charge_peak(
+    account: Account, keep: Callable[[Charge], bool] = lambda c: True
+) -> Decimal | None:
     """The max ChargeUnitsUsed over meter charges in kW (case-sensitive), or null."""
     return max_or_none(
         c.ChargeUnitsUsed for c in account.meter_charges() if c.UsageUnit == "kW" and keep(c)
@@ -127,7 +129,9 @@ def floating_charges_total(account: Account) -> Decimal:
     return sum_amounts(c.ChargeAmount for c in account.floating_charges)
 
 
-def meter_charges_total(account: Account, keep: Callable[[Charge], bool] = lambda c: True) -> Decimal:
+def meter_charges_total(
+    account: Account, keep: Callable[[Charge], bool] = lambda c: True
+) -> Decimal:
     return sum_amounts(c.ChargeAmount for c in account.meter_charges() if keep(c))
 
 
