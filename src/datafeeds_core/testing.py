@@ -229,7 +229,7 @@ class UrjanetTestDatabase:
 
         return self.seed(load_urjanet_data(Path(path)), tables=tables)
 
-    def load(self, selection: Any, *, tables: str = "sql") -> Any:
+    def load(self, selection: Any, *, tables: str | None = None) -> Any:
         from datafeeds_core.urjanet.loader import load
 
         return load(self.engine, selection, tables=tables)  # type: ignore[arg-type]

@@ -1,0 +1,105 @@
+"""LADWP water rules (SPEC §4.4 "LADWP water"), on small hand-made statements."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from datafeeds_ladwp.water import water_transform
+
+from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
+
+D = date
+
+
+def statement(
+    pk: int,
+    issued: date | None,
+    meters: tuple[tuple[date, date], ...],
+    charges: tuple[tuple[int, str, date], ...] = (),
+    usages: tuple[tuple[int, str, date], ...] = (),
+) -> Account:
+    """Charges and usages (pk, amount, start day) hang off the first meter."""
+    built = [
+        Meter(PK=pk * 10 + i, Tariff="Schedule C", IntervalStart=s, IntervalEnd=e)
+        for i, (s, e) in enumerate(meters)
+    ]
+    built[0] = replace(
+        built[0],
+        charges=tuple(
+            Charge(PK=c, ChargeAmount=Decimal(a), IntervalStart=s) for c, a, s in charges
+        ),
+        usages=tuple(
+            Usage(PK=u, UsageAmount=Decimal(a), RateComponent="[total]", IntervalStart=s)
+            for u, a, s in usages
+        ),
+    )
+    return Account(PK=pk, StatementDate=issued, SourceLink=f"url{pk}", meters=tuple(built))
+
+
+JAN, FEB, MAR, APR = D(2015, 1, 1), D(2015, 1, 31), D(2015, 3, 3), D(2015, 3, 31)
+
+
+def test_periods_come_from_meter_ranges_and_touching_ones_are_shifted():
+    result = water_transform(
+        UrjanetData(
+            (
+                statement(1, D(2015, 2, 4), ((JAN, FEB),), charges=((1, "34.74", JAN),)),
+                statement(2, D(2015, 3, 10), ((FEB, MAR),), charges=((2, "44.66", FEB),)),
+            )
+        )
+    )
+    assert [(p.start, p.end, p.total_charge) for p in result.periods] == [
+        (JAN, D(2015, 1, 30), Decimal("34.74")),
+        (FEB, MAR, Decimal("44.66")),
+    ]
+    assert all(p.peak_demand is None for p in result.periods)
+
+
+def test_a_newer_statement_rebilling_a_month_supplies_its_charges_and_usage():
+    newer = statement(
+        2,
+        D(2015, 3, 10),
+        ((FEB, MAR),),
+        charges=((21, "44.66", D(2015, 2, 1)), (22, "34.74", D(2015, 1, 2))),
+        usages=((23, "9", D(2015, 2, 1)), (24, "7", D(2015, 1, 2))),
+    )
+    older = statement(
+        1, D(2015, 2, 4), ((JAN, FEB),), charges=((11, "39.72", JAN),), usages=((12, "8", JAN),)
+    )
+
+    january, february = water_transform(UrjanetData((older, newer))).periods
+
+    assert [c.PK for c in january.line_items] == [22]
+    assert (january.total_charge, january.total_usage) == (Decimal("34.74"), Decimal("7"))
+    assert january.source_urls == ("url2",)
+    assert january.statement == D(2015, 2, 4)  # the statement that defined the period
+    assert [c.PK for c in february.line_items] == [21]
+
+
+def test_a_charge_outside_every_period_is_left_out():
+    account = statement(1, D(2015, 2, 4), ((JAN, FEB),), charges=((1, "5", D(2014, 12, 1)),))
+    (period,) = water_transform(UrjanetData((account,))).periods
+    assert period.line_items == () and period.total_charge == Decimal("0")
+
+
+def test_overlapping_meter_ranges_of_a_statement_make_one_period():
+    account = statement(1, D(2015, 4, 2), ((MAR, APR), (D(2015, 3, 10), D(2015, 4, 2))))
+    (period,) = water_transform(UrjanetData((account,))).periods
+    assert (period.start, period.end) == (MAR, D(2015, 4, 2))
+
+
+def test_an_older_statement_overlapping_a_newer_one_is_reported():
+    newer = statement(2, D(2015, 3, 10), ((D(2015, 1, 15), MAR),))
+    older = statement(1, D(2015, 2, 4), ((JAN, FEB),))
+    result = water_transform(UrjanetData((older, newer)))
+    assert [p.statement for p in result.periods] == [D(2015, 3, 10)]
+    assert [(d.PK, d.reason) for d in result.dropped] == [(1, "overlaps a newer statement")]
+
+
+def test_a_statement_without_a_date_counts_as_the_oldest_instead_of_crashing():
+    undated = statement(1, None, ((D(2015, 1, 15), MAR),), charges=((1, "1", D(2015, 2, 1)),))
+    dated = statement(2, D(2015, 2, 4), ((JAN, FEB),), charges=((2, "2", D(2015, 1, 2)),))
+    result = water_transform(UrjanetData((undated, dated)))
+    assert [(p.start, p.total_charge) for p in result.periods] == [(JAN, Decimal("2"))]

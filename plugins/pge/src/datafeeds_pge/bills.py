@@ -1,0 +1,133 @@
+"""PG&E statements to billing periods (SPEC §4.4 "PG&E (SQL)").
+
+A PG&E statement may re-bill months and may carry a CCA's (third-party) charges; the periods come
+from `[total]` usage ranges, newest statement first, and every statement's charges and usages are
+then placed in the period they fit best. A period takes utility charges, third-party charges and
+usages each from the first (newest) statement that has them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from datafeeds_core.urjanet import rules
+from datafeeds_core.urjanet.intervals import (
+    DAY,
+    Interval,
+    IntervalIndex,
+    IntervalSet,
+    merge_overlaps,
+    shift_endpoints_start,
+)
+from datafeeds_core.urjanet.model import (
+    Account,
+    BillingPeriod,
+    DroppedStatement,
+    TransformResult,
+    UrjanetData,
+)
+from datafeeds_core.urjanet.transform import by_statement_date_nulls_oldest
+from datafeeds_pge.placement import (
+    Found,
+    Slot,
+    fill,
+    is_correction,
+    is_nem_total,
+    kwh_or_therms_total,
+    only_fit,
+    span_of,
+)
+from datafeeds_pge.utility_codes import utility_code
+
+
+def usage_ranges(account: Account) -> list[tuple[date, date]]:
+    """The ranges of the statement's `[total]` usages (a zero-length usage stands for its
+    meter's range), overlapping ones merged."""
+    ranges = []
+    for meter in account.meters:
+        for usage in meter.usages:
+            if not rules.is_total(usage):
+                continue
+            span = span_of(usage)
+            if span is None or span[0] >= span[1]:
+                span = span_of(meter)
+            if span is not None and span[0] < span[1]:
+                ranges.append(span)
+    return merge_overlaps(ranges)
+
+
+def rough_out(accounts: list[Account]) -> IntervalSet[Slot]:
+    history: IntervalSet[Slot] = IntervalSet()
+    for account in accounts:
+        for begin, end in reversed(usage_ranges(account)):
+            if not history.overlaps(begin, end):
+                history.add(begin, end, Slot(account))
+    return history
+
+
+def place_statement(account: Account, index: IntervalIndex[Slot]) -> dict[int, Found]:
+    found: dict[int, Found] = {}
+    for charge in account.meter_charges():
+        span = span_of(charge)
+        period = only_fit(index, *span) if span else None
+        if period is None or span is None:
+            continue
+        what = found.setdefault(id(period), Found())
+        if span[1] <= period.end:
+            if is_correction(charge) or is_nem_total(charge):
+                continue
+            (what.third_party if charge.ThirdPartyProvider else what.utility).append(charge)
+        elif span[1] == period.end + DAY and charge.ThirdPartyProvider:
+            what.third_party.append(charge)
+    for usage in account.meter_usages():
+        span = span_of(usage)
+        period = only_fit(index, *span) if span else None
+        if period is not None:
+            found.setdefault(id(period), Found()).usages.append(usage)
+    return found
+
+
+def period_of(interval: Interval[Slot]) -> BillingPeriod:
+    slot = interval.data
+    utility = slot.utility or []
+    third_party = slot.third_party or []
+    usages = slot.usages or []
+    seed = slot.seed
+    return BillingPeriod(
+        start=interval.begin,
+        end=interval.end,
+        statement=seed.StatementDate,
+        tariff=rules.first_tariff(seed),
+        source_urls=tuple(slot.sources),
+        total_charge=rules.sum_amounts(c.ChargeAmount for c in utility + third_party),
+        peak_demand=rules.max_or_none(u.UsageAmount for u in usages if u.EnergyUnit == "kW")
+        or rules.ZERO,
+        total_usage=kwh_or_therms_total(usages),
+        line_items=tuple(utility + third_party),
+        service_id=next((m.PODid for m in seed.meters), None),
+        utility_account_id=seed.RawAccountNumber,
+        utility=utility_code(seed.UtilityProvider),
+    )
+
+
+def pge_transform(data: UrjanetData) -> TransformResult:
+    accounts = sorted(data.accounts, key=by_statement_date_nulls_oldest, reverse=True)
+    history = rough_out(accounts)
+    index = IntervalIndex(shift_endpoints_start(history.sorted()))
+    slots = {id(i): i for i in index}
+    for account in accounts:
+        fill(place_statement(account, index), slots, account, kwh_or_therms_total)
+
+    seeds = {id(i.data.seed) for i in index}
+    dropped = [
+        DroppedStatement.of(a, "defines no period (no [total] usage range, or overlapped)")
+        for a in accounts
+        if id(a) not in seeds
+    ]
+    periods = []
+    for interval in index:
+        if interval.begin >= interval.end:
+            dropped.append(DroppedStatement.of(interval.data.seed, "zero-length period"))
+            continue
+        periods.append(period_of(interval))
+    return TransformResult(tuple(periods), tuple(dropped))

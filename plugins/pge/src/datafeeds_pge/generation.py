@@ -1,0 +1,138 @@
+"""PG&E CCA generation statements (xml delivery) to billing periods (SPEC §4.4 "PG&E generation").
+
+The skeleton of the bill transformer, with the generation statements' own habits: every usage
+(and a meter without usages, by its range) defines a period; ends are pulled back so periods do
+not touch; a charge goes to the period it shares the most days with; all charges are generation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from datafeeds_core.urjanet import rules
+from datafeeds_core.urjanet.intervals import (
+    DAY,
+    Interval,
+    IntervalIndex,
+    IntervalSet,
+    merge_overlaps,
+    shift_endpoints_end,
+)
+from datafeeds_core.urjanet.model import (
+    Account,
+    BillingPeriod,
+    DroppedStatement,
+    TransformResult,
+    UrjanetData,
+    Usage,
+)
+from datafeeds_core.urjanet.transform import by_statement_date_nulls_oldest
+from datafeeds_pge.placement import (
+    Found,
+    Slot,
+    fill,
+    is_correction,
+    is_nem_total,
+    span_of,
+    widest_fit,
+)
+from datafeeds_pge.utility_codes import utility_code
+
+ENERGY_UNITS = ("kWh", "therms")
+
+
+def statement_ranges(account: Account) -> list[tuple[date, date]]:
+    """The ranges of all the statement's usages (a meter without usages: its own range),
+    overlapping ones merged; a zero-length usage stands for its meter's range."""
+    ranges = []
+    for meter in account.meters:
+        meter_span = span_of(meter)
+        spans = [span_of(u) for u in meter.usages] if meter.usages else [meter_span]
+        for span in spans:
+            if span is None or span[0] >= span[1]:
+                span = meter_span
+            if span is not None and span[0] < span[1]:
+                ranges.append(span)
+    return merge_overlaps(ranges)
+
+
+def generation_usage(usages: Iterable[Usage]) -> Decimal:
+    """A `[total]` kWh/therms usage if there is one; else the kWh/therms usages whose rate
+    component names a total or a peak period."""
+    energy = [u for u in usages if u.EnergyUnit in ENERGY_UNITS]
+    total = next((u for u in energy if rules.is_total(u)), None)
+    if total is not None:
+        return total.UsageAmount if total.UsageAmount is not None else rules.ZERO
+    return rules.sum_amounts(
+        u.UsageAmount
+        for u in energy
+        if "total" in (u.RateComponent or "") or "peak" in (u.RateComponent or "")
+    )
+
+
+def place_statement(account: Account, index: IntervalIndex[Slot]) -> dict[int, Found]:
+    found: dict[int, Found] = {}
+    for charge in account.meter_charges():
+        span = span_of(charge)
+        period = widest_fit(index, *span) if span else None
+        if period is None or span is None:
+            continue
+        if span[1] <= period.end + 2 * DAY and not (is_correction(charge) or is_nem_total(charge)):
+            found.setdefault(id(period), Found()).utility.append(charge)
+    for usage in account.meter_usages():
+        span = span_of(usage)
+        period = widest_fit(index, *span) if span else None
+        if period is not None:
+            found.setdefault(id(period), Found()).usages.append(usage)
+    return found
+
+
+def period_of(interval: Interval[Slot]) -> BillingPeriod:
+    slot = interval.data
+    charges = slot.utility or []
+    usages = slot.usages or []
+    seed = slot.seed
+    return BillingPeriod(
+        start=interval.begin,
+        end=interval.end,
+        statement=seed.StatementDate,
+        tariff=rules.first_tariff(seed),
+        source_urls=tuple(slot.sources),
+        total_charge=rules.sum_amounts(c.ChargeAmount for c in charges),
+        peak_demand=rules.max_or_none(u.UsageAmount for u in usages if u.EnergyUnit == "kW")
+        or rules.ZERO,
+        total_usage=generation_usage(usages),
+        line_items=tuple(charges),
+        service_id=next((m.PODid for m in seed.meters), None),
+        utility_account_id=seed.RawAccountNumber,
+        utility=utility_code(seed.UtilityProvider),
+    )
+
+
+def generation_transform(data: UrjanetData) -> TransformResult:
+    accounts = sorted(data.accounts, key=by_statement_date_nulls_oldest, reverse=True)
+    history: IntervalSet[Slot] = IntervalSet()
+    for account in accounts:
+        for begin, end in reversed(statement_ranges(account)):
+            if not history.overlaps(begin, end):
+                history.add(begin, end, Slot(account))
+    index = IntervalIndex(shift_endpoints_end(history.sorted()))
+    slots = {id(i): i for i in index}
+    for account in accounts:
+        fill(place_statement(account, index), slots, account, generation_usage)
+
+    seeds = {id(i.data.seed) for i in index}
+    dropped = [
+        DroppedStatement.of(a, "defines no period (no usage or meter range, or overlapped)")
+        for a in accounts
+        if id(a) not in seeds
+    ]
+    periods = []
+    for interval in index:
+        if interval.begin >= interval.end:
+            dropped.append(DroppedStatement.of(interval.data.seed, "zero-length period"))
+            continue
+        periods.append(period_of(interval))
+    return TransformResult(tuple(periods), tuple(dropped))

@@ -1,0 +1,3 @@
+from datafeeds_core.testing import conformance_suite
+
+test_reference_fixtures = conformance_suite("sdge-urjanet")
