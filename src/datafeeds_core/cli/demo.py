@@ -16,8 +16,10 @@ def demo(
         help="The scraper key whose plugin metadata shapes the demo.",
     ),
 ) -> None:
-    """Generate a synthetic Urjanet account for a scraper, seed the platform rows (account 999,
-    meter 4505071289158471, a data source), run the job and print the Final Billing Summary.
+    """See the whole flow on the embedded default: synthetic data, one job, the summary.
+
+    Generates a synthetic Urjanet account for the scraper, seeds the platform rows (account 999,
+    meter 4505071289158471, a data source), runs the job and prints the Final Billing Summary.
 
     Uses SQLite files and a documents folder under $DATAFEEDS_HOME (never a configured
     database). Running it again changes nothing and says so.

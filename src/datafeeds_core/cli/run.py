@@ -24,8 +24,10 @@ def run(
         help="Write nothing; print which bills would be new, updated or replaced.",
     ),
 ) -> None:
-    """Run the scraper of one meter data source: load its Urjanet statements, build billing
-    periods, write the bills in [start, end), and print the Final Billing Summary.
+    """Run one meter data source's job and print the Final Billing Summary.
+
+    Loads the data source's Urjanet statements, builds billing periods with its plugin, stores
+    the bill documents, writes the bills overlapping [start, end) and records the run.
 
     Exit codes: 0 succeeded or no new data; 1 job failed; 2 usage error; 3 configuration error
     (unknown oid, unknown scraper, missing meta); 4 plugin broken; 75 database or network
