@@ -140,8 +140,14 @@ def unsettled_runs(engine: Engine, run_ids: Iterable[int] | None = None) -> list
     t = datafeeds_run
     query = (
         select(
-            t.c.id, t.c.data_source, t.c.scraper, t.c.status, t.c.batch_job_id,
-            t.c.error_class, t.c.queued_at, t.c.started_at,
+            t.c.id,
+            t.c.data_source,
+            t.c.scraper,
+            t.c.status,
+            t.c.batch_job_id,
+            t.c.error_class,
+            t.c.queued_at,
+            t.c.started_at,
         )
         .where(t.c.executor == "batch")
         .where(

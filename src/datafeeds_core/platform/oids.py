@@ -1,10 +1,11 @@
 """Meter oids the way the platform makes them (JOBS §2.4), keeping the node bits.
 
-oid = node << 52 | clock << 13 | counter, with node 0..1023 (from the platform's oid-adapter
+oid = node << 43 | clock << 13 | counter, with node 0..1023 (from the platform's oid-adapter
 sequence, so concurrent processes get different nodes), clock = seconds since the platform epoch
-(39 bits: good for 17,000 years) and counter 1..4095. The reference masked the result to 52 bits,
-which dropped the node and let two processes collide; here every part is kept and the value stays
-below 2**62, a positive bigint.
+(30 bits: until 2046) and counter 1..4095. The reference masked `node << 52 | …` to 52 bits, which
+dropped the node and let two processes collide. Here every part is kept and the value stays below
+2**53, so it survives JSON and JavaScript numbers as the platform's own oids do (4505071289158471
+reads as node 512 in this layout).
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
 
 EPOCH = 1350654629.354
 NODES = 1024
-NODE_SHIFT = 52
+NODE_SHIFT = 43
+CLOCK_BITS = 30
 CLOCK_SHIFT = 13
 COUNTER_MAX = 4095
-CLOCK_MAX = (1 << (NODE_SHIFT - CLOCK_SHIFT)) - 1
+CLOCK_MAX = (1 << CLOCK_BITS) - 1
+assert NODE_SHIFT == CLOCK_SHIFT + CLOCK_BITS
 
 
 class OidGenerator:

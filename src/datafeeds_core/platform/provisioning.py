@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from datafeeds_core import logs
 from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.locking import locked_transaction
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 PROVISIONING_LOCK_KEY = 0x6461_7461_6665_6501
 SOURCE_TYPES = {"full": "billing", "generation-only": "partial-billing"}
 
+
+log = logs.get("provisioning")
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)  # platform timestamps are naive UTC
@@ -200,6 +203,7 @@ def add_meter(
             gen_utility_account_id=gen_utility_account_id,
             gen_service_id=gen_service_id,
         )
+    log.info("added meter %s to account %s (%s %s)", oid, account, utility, utility_account_id)
     return oid
 
 
