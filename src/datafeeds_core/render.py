@@ -25,11 +25,12 @@ def counts_line(counts: dict[str, int]) -> str:
 
 def render_outcome(outcome: Any, echo: Callable[[str], None] = typer.echo) -> None:
     """Diff (dry run), the counts line, and a one-line error on stderr when it failed."""
+    if outcome.diff:
+        echo("Dry run, nothing written. The bills would be:")
     for d in outcome.diff:
-        echo(
-            f"would {d['operation']:<9} {d['start']}..{d['end']}  {d.get('reason') or ''}".rstrip()
-        )
-    echo(f"run {outcome.run_id}: {outcome.status} ({counts_line(outcome.counts)})")
+        echo(f"  {d['operation']:<10} {d['start']}..{d['end']}  {d.get('reason') or ''}".rstrip())
+    counts = f" ({counts_line(outcome.counts)})" if "periods" in outcome.counts else ""
+    echo(f"run {outcome.run_id}: {outcome.status}{counts}")
     if outcome.error:
         from datafeeds_core.logs import redact
 
