@@ -50,7 +50,18 @@ def root(
 
 
 def _register() -> None:
-    from datafeeds_core.cli import db, demo, meters, plugins, run, scaffold, sources, urjanet
+    from datafeeds_core.cli import (
+        batch,
+        db,
+        demo,
+        meters,
+        plugins,
+        run,
+        scaffold,
+        sources,
+        urjanet,
+        worker,
+    )
 
     app.command("run")(run.run)
     app.command("demo")(demo.demo)
@@ -59,6 +70,8 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(urjanet.app, name="urjanet")
+    app.add_typer(batch.app, name="batch")
+    app.command("worker")(worker.worker)
     app.command("new-plugin")(scaffold.new_plugin)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # run is "failed" with this error class until `status --sync` learns what Batch made of it.
 TERMINATED_ERROR_CLASS = "Terminated"
 OPEN = ("queued", "running")
+# Batch keeps finished jobs about a week: past that a terminated run's job cannot say more.
+TERMINATED_LOOKBACK = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,11 @@ def unsettled_runs(engine: Engine, run_ids: Iterable[int] | None = None) -> list
         .where(
             or_(
                 t.c.status.in_(OPEN),
-                and_(t.c.status == "failed", t.c.error_class == TERMINATED_ERROR_CLASS),
+                and_(
+                    t.c.status == "failed",
+                    t.c.error_class == TERMINATED_ERROR_CLASS,
+                    t.c.finished_at >= _now() - TERMINATED_LOOKBACK,
+                ),
             )
         )
         .order_by(t.c.id)

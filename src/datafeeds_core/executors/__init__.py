@@ -1,0 +1,1 @@
+"""Where jobs run: local isolated child processes (`local`) and AWS Batch."""

@@ -1,0 +1,202 @@
+"""The container's worker: find what this Batch job runs, run it, log JSON lines, exit with the
+architecture's code (0 ok, 1 failed, 2 usage, 3 configuration, 4 plugin, 75 transient).
+
+A job is named by its arguments (`--oid`, optionally `--run-id`, dates) or by a manifest entry:
+`--manifest URL` and the array index Batch sets in AWS_BATCH_JOB_ARRAY_INDEX.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from dataclasses import dataclass
+from datetime import date
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from datafeeds_core import logs
+from datafeeds_core.errors import DatafeedsError, ExitCode, TransientError, UsageError
+from datafeeds_core.executors import manifest
+from datafeeds_core.platform.batch_runs import TERMINATED_ERROR_CLASS
+
+if TYPE_CHECKING:
+    from datafeeds_core.config import Settings
+
+log = logs.get("worker")
+ARRAY_INDEX_VAR = "AWS_BATCH_JOB_ARRAY_INDEX"
+NO_MANIFEST = "none"  # the job definition's default `manifest` parameter
+
+
+class Terminated(TransientError):
+    """Batch stopped the container (Spot reclaim, timeout, cancellation)."""
+
+
+assert Terminated.__name__ == TERMINATED_ERROR_CLASS
+
+
+@dataclass(frozen=True)
+class Assignment:
+    oid: int
+    run_id: int | None
+    start: date | None
+    end: date | None
+    dry_run: bool = False
+
+
+def array_index(environ: dict[str, str] | os._Environ[str]) -> int | None:
+    raw = environ.get(ARRAY_INDEX_VAR)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise UsageError(f"{ARRAY_INDEX_VAR} must be a number; got {raw!r}") from None
+
+
+def assignment(
+    *,
+    oid: int | None,
+    run_id: int | None,
+    start: date | None,
+    end: date | None,
+    dry_run: bool,
+    manifest_url: str | None,
+    environ: dict[str, str] | os._Environ[str] = os.environ,
+) -> Assignment:
+    """What to run: the arguments, or the manifest entry at this array index."""
+    if manifest_url == NO_MANIFEST:
+        manifest_url = None
+    if manifest_url:
+        if oid is not None or run_id is not None:
+            raise UsageError("give either --manifest or --oid/--run-id, not both")
+        entries = manifest.read(manifest_url)
+        entry = manifest.entry_at(entries, array_index(environ), manifest_url)
+        return Assignment(entry.oid, entry.run_id, entry.start, entry.end, entry.dry_run)
+    if oid is None:
+        raise UsageError("the worker needs --oid N or --manifest URL (Batch array jobs)")
+    return Assignment(oid, run_id, start, end, dry_run)
+
+
+class RunIdFilter(logging.Filter):
+    """Stamps every record with the run id, so each JSON line carries it."""
+
+    def __init__(self, run_id: int | None) -> None:
+        super().__init__()
+        self.run_id = run_id
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.run_id is not None:
+            record.run_id = self.run_id
+        return True
+
+
+def json_logging() -> RunIdFilter:
+    """Worker logs are JSON lines on stderr (CloudWatch keeps one event per line)."""
+    logs.setup("json")
+    stamp = RunIdFilter(None)
+    for handler in logging.getLogger(logs.LOGGER).handlers:
+        handler.setFormatter(logs.JsonFormatter())
+        handler.addFilter(stamp)
+    return stamp
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise Terminated(
+        f"stopped by {signal.Signals(signum).name} (Spot reclaim, timeout or cancellation)"
+    )
+
+
+def _open_run(settings: Settings, job: Assignment) -> int:
+    """A run for a worker started by hand (no run queued for it)."""
+    import uuid
+
+    from datafeeds_core.database import make_engine
+    from datafeeds_core.platform import run_records
+    from datafeeds_core.runner import resolve_dates
+
+    start, end = resolve_dates(job.start, job.end, date.today())
+    engine = make_engine(settings.platform_url)
+    try:
+        return run_records.open_run(
+            engine,
+            data_source_oid=job.oid,
+            scraper_key=None,
+            task_id=os.environ.get("AWS_BATCH_JOB_ID") or str(uuid.uuid4()),
+            date_start=start,
+            date_end=end,
+            executor="batch",
+            status="queued",
+            dry_run=job.dry_run,
+            batch_job_id=os.environ.get("AWS_BATCH_JOB_ID"),
+        )
+    finally:
+        engine.dispose()
+
+
+def run(job: Assignment, settings: Settings, stamp: RunIdFilter) -> int:
+    """Run the assignment; returns the exit code. Every outcome is logged as a JSON line."""
+    from datafeeds_core.render import counts_line
+    from datafeeds_core.runner import JobRequest, run_job
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        run_id = job.run_id if job.run_id is not None else _open_run(settings, job)
+        stamp.run_id = run_id
+        log.info(
+            "worker: data source %s, run %s, batch job %s",
+            job.oid,
+            run_id,
+            os.environ.get("AWS_BATCH_JOB_ID", "-"),
+        )
+        request = JobRequest(
+            oid=job.oid,
+            start=job.start,
+            end=job.end,
+            dry_run=job.dry_run,
+            run_id=run_id,
+            executor="batch",
+            task_id=os.environ.get("AWS_BATCH_JOB_ID"),
+        )
+        outcome = run_job(request, settings, echo=log.info)
+    except DatafeedsError as exc:
+        log.error("%s: %s", type(exc).__name__, exc)
+        return int(exc.exit_code)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if outcome.error:
+        log.error("run %s %s: %s", outcome.run_id, outcome.status, outcome.error)
+    log.info(
+        "run %s: %s, exit %s (%s)",
+        outcome.run_id,
+        outcome.status,
+        outcome.exit_code,
+        counts_line(outcome.counts),
+    )
+    return int(outcome.exit_code)
+
+
+def work(
+    *,
+    oid: int | None,
+    run_id: int | None,
+    start: date | None,
+    end: date | None,
+    dry_run: bool,
+    manifest_url: str | None,
+) -> int:
+    """Resolve, run, and turn any expected failure into its exit code (the CLI's whole job)."""
+    from datafeeds_core.config import settings
+
+    stamp = json_logging()
+    try:
+        job = assignment(
+            oid=oid, run_id=run_id, start=start, end=end, dry_run=dry_run, manifest_url=manifest_url
+        )
+        return run(job, settings(), stamp)
+    except DatafeedsError as exc:
+        log.error("%s: %s", type(exc).__name__, exc)
+        return int(exc.exit_code)
+    except Exception as exc:  # still one JSON line and a documented code
+        log.exception("worker failed: %s", type(exc).__name__)
+        return int(ExitCode.FAILED)

@@ -1,0 +1,190 @@
+"""`datafeeds worker`, as Batch starts it: a subprocess with AWS_BATCH_JOB_ARRAY_INDEX and a
+manifest, against an SQLite platform and an SQLite Urjanet database with a small data set."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datafeeds_core.executors import manifest
+from datafeeds_core.platform import batch_runs
+from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase
+
+from .conftest import BUCKET, Aws
+
+KEY = "watauga-urjanet"
+TODAY = date.today()
+START, END = TODAY - timedelta(days=730), TODAY
+JOB_ID = "1f2e3d4c-0000-4000-8000-00000000abcd"
+
+
+@pytest.fixture
+def platform_backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def urjanet_backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def data_source(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase) -> int:
+    """A Watauga data source with two years of statements in the Urjanet database."""
+    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
+    from datafeeds_core.plugins import load
+
+    urjanet_db.seed(demo_statements(load(KEY).metadata(), TODAY))
+    target = platform_db.add_target(
+        KEY,
+        utility="utility:watauga",
+        utility_account_id=DEMO_ACCOUNT_NUMBER,
+        service_id=DEMO_SERVICE_ID,
+    )
+    return int(target.data_source_oid)
+
+
+def queue_runs(db: PlatformTestDatabase, oids: list[int]) -> list[manifest.ManifestEntry]:
+    runs = batch_runs.open_queued_runs(
+        db.engine, [batch_runs.QueuedRun(oid, KEY, START, END) for oid in oids]
+    )
+    batch_runs.attach_batch_jobs(db.engine, {r: f"{JOB_ID}:{i}" for i, r in enumerate(runs)})
+    return [manifest.ManifestEntry(oid, r, START, END) for oid, r in zip(oids, runs, strict=True)]
+
+
+def run_worker(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATAFEEDS_", "POSTGRES_URL", "URJANET_", "AWS_"))
+    }
+    full.update(
+        DATAFEEDS_HOME=str(tmp_path / "home"),
+        DATAFEEDS_DOCUMENTS_URL=f"file://{tmp_path / 'documents'}",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "datafeeds_core.cli.worker", *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=180,
+    )
+
+
+def json_lines(stderr: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stderr.splitlines() if line.strip()]
+
+
+def test_worker_runs_the_manifest_entry_at_its_array_index_and_closes_the_run(
+    aws: Aws,
+    tmp_path: Path,
+    platform_db: PlatformTestDatabase,
+    urjanet_db: UrjanetTestDatabase,
+    data_source: int,
+) -> None:
+    # Index 1 is ours; the others name data sources that do not exist (they would fail).
+    entries = queue_runs(platform_db, [data_source + 1000, data_source, data_source + 2000])
+    url = manifest.write(f"s3://{BUCKET}/worker-test/{JOB_ID}.json", entries, s3=aws.client("s3"))
+
+    done = run_worker(
+        tmp_path,
+        {
+            **aws.env(),
+            "DATAFEEDS_PLATFORM_URL": platform_db.url,
+            "DATAFEEDS_URJANET_URL": urjanet_db.url,
+            "AWS_BATCH_JOB_ID": f"{JOB_ID}:1",
+            "AWS_BATCH_JOB_ARRAY_INDEX": "1",
+        },
+        "--manifest",
+        url,
+    )
+
+    assert done.returncode == 0, done.stderr
+    runs = {r["id"]: r for r in platform_db.rows("datafeeds_run")}
+    ours = runs[entries[1].run_id]
+    assert (ours["status"], ours["attempt"], ours["scraper"]) == ("succeeded", 1, KEY)
+    assert ours["counts"]["new"] == 24
+    assert [runs[e.run_id]["status"] for e in (entries[0], entries[2])] == ["queued", "queued"]
+    assert len(platform_db.rows("bill")) == 24
+    lines = json_lines(done.stderr)  # every line is JSON, and each carries the run id
+    assert lines and {line["run_id"] for line in lines} == {entries[1].run_id}
+    assert any("Final Billing Summary" in line["message"] for line in lines)
+    assert done.stdout == ""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_worker_exits_75_and_records_the_outage_when_urjanet_is_unreachable(
+    tmp_path: Path, platform_db: PlatformTestDatabase, data_source: int
+) -> None:
+    [entry] = queue_runs(platform_db, [data_source])
+    url = manifest.write(f"file://{tmp_path / 'manifest.json'}", [entry])
+
+    done = run_worker(
+        tmp_path,
+        {
+            "DATAFEEDS_PLATFORM_URL": platform_db.url,
+            "DATAFEEDS_URJANET_URL": f"mysql+mysqldb://root@127.0.0.1:{free_port()}/urjanet",
+        },
+        "--manifest",
+        url,
+    )
+
+    assert done.returncode == 75, done.stderr
+    [run] = platform_db.rows("datafeeds_run")
+    assert (run["status"], run["error_class"]) == ("failed", "TransientError")
+    assert "Urjanet database unreachable" in run["error_message"]
+    lines = json_lines(done.stderr)
+    assert {line["run_id"] for line in lines} == {entry.run_id}
+    assert any(line["level"] == "ERROR" and "unreachable" in line["message"] for line in lines)
+
+
+def test_worker_started_by_hand_with_an_oid_opens_its_own_run(
+    tmp_path: Path,
+    platform_db: PlatformTestDatabase,
+    urjanet_db: UrjanetTestDatabase,
+    data_source: int,
+) -> None:
+    done = run_worker(
+        tmp_path,
+        {"DATAFEEDS_PLATFORM_URL": platform_db.url, "DATAFEEDS_URJANET_URL": urjanet_db.url},
+        "--oid",
+        str(data_source),
+        "--dry-run",
+    )
+
+    assert done.returncode == 0, done.stderr
+    [run] = platform_db.rows("datafeeds_run")
+    assert (run["status"], run["executor"], run["attempt"]) == ("dry-run", "batch", 1)
+    assert platform_db.rows("bill") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "message"),
+    [
+        ((), {}, 2, "the worker needs --oid N or --manifest URL"),
+        (("--manifest", "none"), {}, 2, "the worker needs --oid N or --manifest URL"),
+        (("--manifest", "file:///nowhere/manifest.json"), {}, 3, "no manifest at"),
+    ],
+)
+def test_worker_without_a_job_exits_with_a_usage_or_configuration_code(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], code: int, message: str
+) -> None:
+    done = run_worker(tmp_path, env, *args)
+
+    assert done.returncode == code
+    [line] = json_lines(done.stderr)
+    assert message in line["message"]
