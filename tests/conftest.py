@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from datafeeds_core.testing import DatafeedsCli
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,31 +38,8 @@ def fake_dists(tmp_path: Path) -> FakeDistributions:
     return FakeDistributions(root)
 
 
-CliResult = subprocess.CompletedProcess[str]
-
-
 @pytest.fixture
-def cli(tmp_path: Path) -> Callable[..., CliResult]:
-    """Run `python -m datafeeds_core ARGS` as a real subprocess with an isolated home."""
-
-    def run(
-        *args: str, env: dict[str, str] | None = None, pythonpath: Path | None = None
-    ) -> CliResult:
-        full = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DATAFEEDS_", "POSTGRES_URL", "URJANET_"))
-        }
-        full["DATAFEEDS_HOME"] = str(tmp_path / "home")
-        if pythonpath is not None:
-            full["PYTHONPATH"] = str(pythonpath)
-        full.update(env or {})
-        return subprocess.run(
-            [sys.executable, "-m", "datafeeds_core", *args],
-            capture_output=True,
-            text=True,
-            env=full,
-            timeout=120,
-        )
-
-    return run
+def cli(datafeeds_cli: DatafeedsCli) -> DatafeedsCli:
+    """Run `python -m datafeeds_core ARGS` as a real subprocess with an isolated home (the
+    `datafeeds_cli` fixture plugin authors get; its home is `tmp_path / "home"`)."""
+    return datafeeds_cli

@@ -110,11 +110,12 @@ def dry_run_changes(result: JobResult) -> dict[str, int]:
 
 def select_sources(engine: Engine, request: LaunchRequest, *, today: date) -> Selection:
     """The data sources `request` names (see the module docstring). Constant queries."""
+    from datafeeds_core.platform.failures import platform_errors
     from datafeeds_core.platform.feeds import chosen_data_sources, due_data_sources
     from datafeeds_core.plugins import installed_keys
 
     oids = tuple(dict.fromkeys(request.oids)) or None
-    with engine.connect() as conn:
+    with platform_errors(), engine.connect() as conn:
         if not request.all:
             return Selection(tuple(chosen_data_sources(conn, scraper=request.scraper, oids=oids)))
         due = due_data_sources(conn, today=today, scraper=request.scraper, oids=oids)

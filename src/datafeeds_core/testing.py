@@ -1,15 +1,39 @@
 """pytest plugin for datafeeds and its plugin authors (auto-registered through `pytest11`).
 
-Finds database servers in the order ARCHITECTURE "Tests" gives: DATAFEEDS_TEST_POSTGRES_URL /
+Installing datafeeds-core makes these available to every test, with no import:
+
+- `urjanet_db` — a Urjanet database (SPEC §1 schema), run once on SQLite and once on MariaDB.
+  `urjanet_db.seed_fixture_json(path)` / `.seed(data)` insert statements, `.load(selection)`
+  reads them back through the core loader, `.url` is its URL. Tables are emptied after each test.
+- `platform_db` — a platform database (as `datafeeds db init` makes it), run once on SQLite and
+  once on PostgreSQL. `add_account`, `add_service`, `add_meter`, `add_data_source`, `add_target`
+  (a whole job target), `add_bill`, `enrol_in_bill_audit`, `rows(table, **where)`, `.url`.
+- `datafeeds_cli` — runs `python -m datafeeds_core ARGS` in a subprocess with its own
+  `DATAFEEDS_HOME` (`datafeeds_cli.home`) and none of the caller's `DATAFEEDS_*` / `URJANET_*` /
+  `POSTGRES_URL` settings; `datafeeds_cli("plugins", "list", env={...})` returns the
+  `subprocess.CompletedProcess` (text stdout and stderr, returncode).
+- `database_factory` — `create("sqlite" | "postgresql" | "mariadb")` gives the URL of a new,
+  empty database (session scoped; dropped at the end).
+
+And one function, `conformance_suite(scraper_key, folder=..., csv=...)`, which returns a test
+parametrized over reference fixtures: pairs `NAME_input.json` / `NAME_expected.json` in `folder`
+(compared as the shared checker does), or, with `csv`, the rows of a CSV-style expectation file
+(columns utility,utility_account_id,service_id,start,end,cost,used,peak) grouped by key
+(service_id, else utility_account_id), each key's input being `folder/<key>.json`. Assign it in
+a test module: `test_reference = conformance_suite("lakeside-urjanet", folder=HERE / "fixtures")`.
+
+Database servers are found in the order ARCHITECTURE "Tests" gives: DATAFEEDS_TEST_POSTGRES_URL /
 DATAFEEDS_TEST_MYSQL_URL; testcontainers when a Docker daemon answers; the default local port;
 else skip (fail when CI is set). Each test session creates uniquely named databases and drops
-them at the end. Also gives the reference-fixture conformance factory.
+them at the end.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -164,33 +188,69 @@ def _local_cases(scraper: str, folder: Path) -> list[Any]:
     return cases
 
 
-def conformance_suite(scraper: str, folder: Path | None = None) -> Callable[..., None]:
+def _csv_cases(scraper: str, folder: Path, expectations: Path) -> list[Any]:
+    """One case per key (service_id, else utility_account_id) of the CSV, input `<key>.json`."""
+    import csv
+
+    from datafeeds_core.conformance import Case
+
+    with expectations.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    # The key as conformance.compare_csv groups rows: service_id, else utility_account_id.
+    keys = dict.fromkeys(r.get("service_id") or r.get("utility_account_id") or "" for r in rows)
+    return [
+        Case(f"{folder.name}/{k}", scraper, "csv", folder / f"{k}.json", expectations, csv_key=k)
+        for k in keys
+        if k
+    ]
+
+
+def conformance_suite(
+    scraper: str, folder: Path | None = None, csv: Path | None = None
+) -> Callable[..., None]:
     """A test function, parametrized over the reference fixtures of `scraper`.
 
     Cases come from `folder` (pairs `NAME_input.json` / `NAME_expected.json`) when given, else
-    from the shared manifest. With no case at all, the test fails and says what to add.
+    from the shared manifest. With `csv`, they come from that CSV-style expectation file instead:
+    one case per key, whose input is `<folder>/<key>.json` (`folder` defaults to the CSV's own
+    folder). With no case at all, the test fails and says what to add.
     """
     from datafeeds_core.conformance import manifest_cases, reference_fixtures_dir
 
     cases: list[Any] = []
-    if folder is not None and folder.is_dir():
-        cases = _local_cases(scraper, folder)
-    if not cases:
-        shared = reference_fixtures_dir(Path(__file__))
-        if shared is None:
-            shared = reference_fixtures_dir()
-        if shared is not None:
-            cases = manifest_cases(shared, scraper)
+    if csv is not None:
+        folder = folder if folder is not None else csv.parent
+        if csv.is_file():
+            cases = _csv_cases(scraper, folder, csv)
+        missing = (
+            f"add rows (utility,utility_account_id,service_id,start,end,cost,used,peak) to {csv} "
+            f"and each key's input as {folder}/<key>.json"
+        )
+    else:
+        if folder is not None and folder.is_dir():
+            cases = _local_cases(scraper, folder)
+        if not cases:
+            shared = reference_fixtures_dir(Path(__file__))
+            if shared is None:
+                shared = reference_fixtures_dir()
+            if shared is not None:
+                cases = manifest_cases(shared, scraper)
+        missing = (
+            "add NAME_input.json and NAME_expected.json pairs (datafeeds urjanet dump, then check "
+            "the expected periods against the bill PDFs) to "
+            f"{folder or 'the shared manifest ($DATAFEEDS_REFERENCE_FIXTURES)'}"
+        )
     params = cases or [None]
-    where = folder or "the shared manifest ($DATAFEEDS_REFERENCE_FIXTURES)"
 
     @pytest.mark.parametrize("case", params, ids=[c.id if c else "no-fixtures" for c in params])
     def test_reference_fixtures(case: Any) -> None:
         if case is None:
+            pytest.fail(f"no reference fixtures for {scraper}: {missing}", pytrace=False)
+        if not case.input.is_file():
             pytest.fail(
-                f"no reference fixtures for {scraper}: add NAME_input.json and NAME_expected.json "
-                f"pairs (datafeeds urjanet dump, then check the expected periods against the bill "
-                f"PDFs) to {where}",
+                f"{case.expected} has rows for {case.csv_key} but its input {case.input} is "
+                f"missing: export it with `datafeeds urjanet dump {scraper} --account ... "
+                f"--anonymize --seed ... --output {case.input}`",
                 pytrace=False,
             )
         from datafeeds_core.conformance import check_case
@@ -480,3 +540,51 @@ def platform_db(
     db = platform_databases.get(platform_backend)
     yield db
     db.clear()
+
+
+# ---------------------------------------------------------------- the command line
+# `datafeeds_cli`: the real `datafeeds` command in a subprocess, isolated from the caller's
+# configuration, so a test sees exactly what a user's shell would.
+
+# The caller's settings that would point a subprocess at real databases or another home.
+_CALLER_SETTINGS = ("DATAFEEDS_", "POSTGRES_URL", "URJANET_")
+
+
+@dataclass
+class DatafeedsCli:
+    """Runs `python -m datafeeds_core ARGS`; `home` is its DATAFEEDS_HOME, `python` the
+    interpreter (this one by default; another virtualenv's to test an installation there)."""
+
+    home: Path
+    timeout: float = 120
+    python: str = field(default_factory=lambda: sys.executable)
+
+    def __call__(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        pythonpath: Path | str | None = None,
+        input: str | None = None,
+        cwd: Path | str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """`env` adds variables (e.g. DATAFEEDS_URJANET_URL); `pythonpath` replaces PYTHONPATH
+        (e.g. a folder of throwaway plugin distributions)."""
+        full = {k: v for k, v in os.environ.items() if not k.startswith(_CALLER_SETTINGS)}
+        full["DATAFEEDS_HOME"] = str(self.home)
+        if pythonpath is not None:
+            full["PYTHONPATH"] = str(pythonpath)
+        full.update(env or {})
+        return subprocess.run(
+            [self.python, "-m", "datafeeds_core", *args],
+            capture_output=True,
+            text=True,
+            env=full,
+            input=input,
+            cwd=cwd,
+            timeout=self.timeout,
+        )
+
+
+@pytest.fixture
+def datafeeds_cli(tmp_path: Path) -> DatafeedsCli:
+    return DatafeedsCli(home=tmp_path / "home")

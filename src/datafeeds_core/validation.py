@@ -16,7 +16,11 @@ def validate_periods(
     periods: Iterable[BillingPeriod], today: date
 ) -> tuple[tuple[BillingPeriod, ...], tuple[DroppedStatement, ...]]:
     """Keep periods that are non-empty, not in the future and not overlapping an earlier one;
-    every period set aside comes back with its reason."""
+    every period set aside comes back with its reason.
+
+    Period ends are inclusive (as the bill writer reads them): a period starting on the day an
+    earlier one ends overlaps it by that day, and is set aside here rather than failing the
+    whole write."""
     kept: list[BillingPeriod] = []
     dropped: list[DroppedStatement] = []
     for period in sorted(periods, key=lambda p: (p.start, p.end)):
@@ -26,7 +30,7 @@ def validate_periods(
             )
         elif period.end > today:
             dropped.append(_dropped(period, f"ends in the future ({period.end} > {today})"))
-        elif kept and period.start < kept[-1].end:
+        elif kept and period.start <= kept[-1].end:
             previous = kept[-1]
             dropped.append(
                 _dropped(period, f"overlaps the period {previous.start}..{previous.end}")

@@ -54,9 +54,12 @@ def _register() -> None:
         batch,
         db,
         demo,
+        feeds,
+        launch,
         meters,
         plugins,
         run,
+        runs,
         scaffold,
         sources,
         urjanet,
@@ -65,6 +68,9 @@ def _register() -> None:
 
     app.command("run")(run.run)
     app.command("demo")(demo.demo)
+    app.command("launch")(launch.launch)
+    app.add_typer(runs.app, name="runs")
+    app.add_typer(feeds.app, name="feeds")
     app.add_typer(meters.app, name="meters")
     app.add_typer(sources.app, name="sources")
     app.add_typer(db.app, name="db")

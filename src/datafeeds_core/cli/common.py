@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -59,3 +60,16 @@ def parse_date(value: str | None, name: str) -> date | None:
 
 def echo_err(text: str) -> None:
     print(text, file=sys.stderr)
+
+
+def parse_meta(raw: str | None) -> dict[str, Any]:
+    """--meta: a JSON object (empty when not given)."""
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--meta is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise UsageError('--meta must be a JSON object, e.g. \'{"key": "value"}\'')
+    return value

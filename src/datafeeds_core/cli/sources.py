@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit
-from datafeeds_core.errors import UsageError
+from datafeeds_core.cli.common import errors_as_exit, parse_meta
 
 app = typer.Typer(help="Meter data sources on the platform database.", no_args_is_help=True)
-
-
-def _meta(raw: str | None) -> dict[str, Any]:
-    if raw is None:
-        return {}
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--meta is not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise UsageError('--meta must be a JSON object, e.g. \'{"key": "value"}\'')
-    return value
 
 
 @app.command()
@@ -43,7 +27,7 @@ def create(
     from datafeeds_core.platform.provisioning import create_data_source
 
     with errors_as_exit():
-        values = _meta(meta)
+        values = parse_meta(meta)
         engine = make_engine(settings().platform_url)
         try:
             oid = create_data_source(engine, account_oid, meter_oid, scraper_key, values)

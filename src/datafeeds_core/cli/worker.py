@@ -26,8 +26,10 @@ def worker(
         help="s3://… or file://… array manifest; AWS_BATCH_JOB_ARRAY_INDEX picks the entry.",
     ),
 ) -> None:
-    """Run one job as a Batch worker: from --oid, or from the array manifest entry at
-    AWS_BATCH_JOB_ARRAY_INDEX. Logs JSON lines carrying the run id.
+    """The container entrypoint: run one job as a Batch worker.
+
+    The oid comes from --oid, or from the array manifest entry at AWS_BATCH_JOB_ARRAY_INDEX.
+    Logs JSON lines carrying the run id.
 
     Exit codes: 0 succeeded or no new data; 1 failed; 2 usage; 3 configuration; 4 plugin broken;
     75 transient (Batch retries it).

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-import httpx
-
 from datafeeds_core import logs
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logs.get("documents")
 
@@ -106,16 +108,42 @@ class Fetcher:
         self.retry = retry or RetryPolicy()
         self._has_auth = bool(http_user)
         self._secrets = [s for s in (http_password,) if s]
-        self._client = httpx.Client(
-            auth=httpx.BasicAuth(http_user, http_password or "") if http_user else None,
-            verify=verify,
-            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-            follow_redirects=True,
-            max_redirects=max_redirects,
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            # Identity encoding: the size cap then bounds what is written, not a compressed stream.
-            headers={"Accept-Encoding": "identity", "User-Agent": "datafeeds"},
-        )
+        self._client_args: dict[str, Any] = {
+            "user": http_user,
+            "password": http_password,
+            "verify": verify,
+            "read_timeout": read_timeout,
+            "connect_timeout": connect_timeout,
+            "max_redirects": max_redirects,
+            "concurrency": concurrency,
+        }
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+
+    def _http(self) -> httpx.Client:
+        """The shared client, made by the first http(s) download: a job whose documents are
+        file:// sources or stored already never imports httpx nor builds a TLS context
+        (a third of a job's time, bench/one_job.py)."""
+        with self._client_lock:
+            if self._client is None:
+                import httpx
+
+                a = self._client_args
+                self._client = httpx.Client(
+                    auth=httpx.BasicAuth(a["user"], a["password"] or "") if a["user"] else None,
+                    verify=a["verify"],
+                    timeout=httpx.Timeout(a["read_timeout"], connect=a["connect_timeout"]),
+                    follow_redirects=True,
+                    max_redirects=a["max_redirects"],
+                    limits=httpx.Limits(
+                        max_connections=a["concurrency"],
+                        max_keepalive_connections=a["concurrency"],
+                    ),
+                    # Identity encoding: the size cap then bounds what is written, not a
+                    # compressed stream.
+                    headers={"Accept-Encoding": "identity", "User-Agent": "datafeeds"},
+                )
+            return self._client
 
     def __enter__(self) -> Fetcher:
         return self
@@ -129,7 +157,8 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
 
     def _scrub(self, text: str) -> str:
         """Keep the password out of any reason built from a library message (belt and braces)."""
@@ -144,6 +173,7 @@ class Fetcher:
             return self._read_file(url)
         if scheme not in ("http", "https"):
             return Fetched(url, reason=f"unsupported source scheme {scheme or '(none)'!r}")
+        self._http()  # made here, so a client that cannot be made fails as it always did
         attempts = max(1, self.retry.attempts)
         reason = "not attempted"
         for attempt in range(1, attempts + 1):
@@ -179,9 +209,12 @@ class Fetcher:
 
     def _stream_into(self, url: str, out: BinaryIO) -> str | None:
         """GET `url` into `out`; the served Content-Type, or a _RetryableError / _FailedError."""
+        import httpx
+
+        client = self._http()
         started = time.monotonic()
         try:
-            with self._client.stream("GET", url) as response:
+            with client.stream("GET", url) as response:
                 status = response.status_code
                 if status >= 500:
                     raise _RetryableError(f"server error (HTTP {status})")

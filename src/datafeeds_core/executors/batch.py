@@ -207,12 +207,15 @@ def submit(
     if options.start >= options.end:
         raise UsageError(f"--start {options.start} must be before --end {options.end}")
     chunks = _chunks(sources, options.queue)
-    if any(len(c) > 1 for _, c in chunks) and not options.manifests_url:
+    arrays = any(len(c) > 1 for _, c in chunks)
+    if arrays and not options.manifests_url:
         raise UsageError(
             "an array job needs a manifest location: set DATAFEEDS_BATCH_MANIFESTS "
             "(or --manifests) to s3://bucket/prefix"
         )
     batch = batch or client("batch")
+    if s3 is None and arrays and str(options.manifests_url).startswith("s3://"):
+        s3 = client("s3")  # one for every manifest: each new client loads its service model again
     done = []
     for index, (queue, chunk) in enumerate(chunks):
         label = options.label if len(chunks) == 1 else f"{options.label}-{index + 1}"

@@ -157,6 +157,12 @@ def data_source_counts(conn: Connection) -> dict[str, int]:
     return {str(name): int(n) for name, n in rows if name}
 
 
+def overview(engine: Engine) -> tuple[list[FeedConfig], dict[str, int]]:
+    """Every feed configuration, and how many data sources each scraper key has."""
+    with platform_errors(), engine.connect() as conn:
+        return list_feeds(conn), data_source_counts(conn)
+
+
 def due_data_sources(
     conn: Connection,
     *,

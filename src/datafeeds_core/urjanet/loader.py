@@ -167,7 +167,10 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 
 
 def _foreign_key(table: Table, row: Mapping[Any, Any], column: str) -> int | None:
-    key: int | None = parse_value(table.name, row["PK"], column, as_int, row[column])
+    value = row[column]
+    if value is None or type(value) is int:  # what the driver gives for an INT column
+        return value
+    key: int | None = parse_value(table.name, row["PK"], column, as_int, value)
     return key
 
 
@@ -212,7 +215,8 @@ def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
 
 
 def _rows(conn: Connection, statement: Select[Any]) -> list[RowMapping]:
-    return list(conn.execute(statement).mappings())
+    # all(): one fetchall from the driver, not a fetchone per row.
+    return list(conn.execute(statement).mappings().all())
 
 
 def load(

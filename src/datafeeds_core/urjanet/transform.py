@@ -6,7 +6,7 @@ A transformer is a pure function UrjanetData -> TransformResult. `HistoryTransfo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -55,6 +55,21 @@ def by_interval_end_then_pk(account: Account) -> Any:
     return (account.IntervalEnd or date.min, -(account.PK or 0))
 
 
+def _delivery_order(account: Account) -> tuple[bool, int]:
+    return (account.PK is not None, account.PK or 0)
+
+
+def newest_first(
+    accounts: Iterable[Account], key: Callable[[Account], Any] = by_statement_date
+) -> list[Account]:
+    """`accounts` sorted by `key`, newest first; equal keys in ascending PK order, so the result
+    never depends on row order. (The system we replace kept its query order, PK ascending, for
+    ties; the reference fixtures depend on it.)"""
+    ordered = sorted(accounts, key=_delivery_order)
+    ordered.sort(key=key, reverse=True)  # stable: ties keep the PK order
+    return ordered
+
+
 def account_interval(account: Account) -> Range | None:
     if account.IntervalStart is None or account.IntervalEnd is None:
         return None
@@ -95,6 +110,25 @@ def source_links(account: Account) -> tuple[str, ...]:
     return (account.SourceLink,) if account.SourceLink else ()
 
 
+SUPERSEDED = "superseded: none of its charges or usages went into a period"
+
+
+def unused_statements(
+    accounts: Iterable[Account], used: set[int], reported: set[int]
+) -> list[DroppedStatement]:
+    """For transformers that fill periods from several statements (SPEC §8.12): the statements
+    with meter charges or usages of which none went into an emitted period (`used`: ids of the
+    contributing accounts), unless already reported (`reported`: ids). A statement that only
+    seeded a period's range, and had nothing else, lost nothing and is not listed."""
+    return [
+        DroppedStatement.of(a, SUPERSEDED)
+        for a in accounts
+        if id(a) not in used
+        and id(a) not in reported
+        and (a.meter_charges() or a.meter_usages())
+    ]
+
+
 @dataclass(frozen=True)
 class HistoryTransformer:
     """Newest statement first; a statement overlapping one already taken is dropped whole."""
@@ -121,8 +155,7 @@ class HistoryTransformer:
                 dropped.append(DroppedStatement.of(account, reason))
             else:
                 candidates.append(account)
-        # Stable sort: equal keys keep input order, as the system we replace did.
-        candidates.sort(key=self.order_key, reverse=True)
+        candidates = newest_first(candidates, self.order_key)
 
         history: IntervalSet[Account] = IntervalSet()
         for account in candidates:

@@ -1,0 +1,32 @@
+"""Imported once in the local executor's fork server: loads the plugins about to run.
+
+Children forked from the server then find those plugins imported and registered (the cache of
+`plugins.load`). A plugin that fails to load here is left alone: its own job reports the error
+(exit 4) and no other job notices. Which keys is said by `WARM_PLUGINS_VAR`, set by the launcher
+before the server starts.
+"""
+
+from __future__ import annotations
+
+import os
+
+WARM_PLUGINS_VAR = "DATAFEEDS_WARM_PLUGINS"
+
+
+def warm(keys: str | None) -> list[str]:
+    """Load each comma-separated key; returns the keys that loaded."""
+    from datafeeds_core.plugins import load
+
+    loaded = []
+    for key in (k.strip() for k in (keys or "").split(",")):
+        if not key:
+            continue
+        try:
+            load(key)
+        except Exception:  # broken or unknown: the job of that key says so
+            continue
+        loaded.append(key)
+    return loaded
+
+
+warm(os.environ.get(WARM_PLUGINS_VAR))

@@ -1,0 +1,129 @@
+"""`datafeeds_core.testing` as a plugin author meets it: a test module that only uses the fixtures
+the installed pytest plugin provides, run by pytest's own `pytester`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from datafeeds_core.conformance import reference_fixtures_dir
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    folder = reference_fixtures_dir(Path(__file__))
+    if folder is None:
+        pytest.fail("reference fixtures not found (set DATAFEEDS_REFERENCE_FIXTURES)")
+    return folder
+
+
+AUTHOR_TESTS = """
+import json
+from pathlib import Path
+
+from datafeeds_core.contract import Selection, account_number_is, provider_is, service_type_in
+from datafeeds_core.testing import conformance_suite
+
+F = Path({fixtures!r})
+
+test_pairs = conformance_suite("watauga-urjanet", folder=F / "watauga")
+test_csv = conformance_suite(
+    "city-of-bellevue-urjanet", folder=F / "city_of_bellevue", csv=F / "city-of-bellevue.csv"
+)
+
+
+def test_seeded_statements_load_back(urjanet_db):
+    stored = urjanet_db.seed_fixture_json(F / "watauga" / "07291000_input.json")
+    loaded = urjanet_db.load(
+        Selection(
+            account=(account_number_is("17291111"), provider_is("CityOfWataugaTX")),
+            meter=(service_type_in("water"),),
+        )
+    )
+    assert loaded == stored
+
+
+def test_a_job_target_on_the_platform(platform_db):
+    target = platform_db.add_target("watauga-urjanet", utility_account_id="17-2911-11")
+    assert target.utility_account_id == "17-2911-11"
+    (source,) = platform_db.rows("snapmeter_meter_data_source")
+    assert source["oid"] == target.data_source_oid and source["name"] == "watauga-urjanet"
+
+
+def test_the_cli_runs_isolated_from_my_settings(datafeeds_cli, monkeypatch):
+    monkeypatch.setenv("DATAFEEDS_PLATFORM_URL", "postgresql://nobody@127.0.0.1:9/nowhere")
+    listed = datafeeds_cli("plugins", "list", "--json")
+    initialised = datafeeds_cli("db", "init")
+    assert listed.returncode == 0 and initialised.returncode == 0, initialised.stderr
+    assert "watauga-urjanet" in {{e["key"] for e in json.loads(listed.stdout)}}
+    assert (datafeeds_cli.home / "platform.db").is_file()
+"""
+
+
+def test_plugin_author_fixtures_and_conformance_suites_run_and_pass(
+    pytester: pytest.Pytester, fixtures: Path
+) -> None:
+    pytester.makepyfile(test_author=AUTHOR_TESTS.format(fixtures=str(fixtures)))
+
+    result = pytester.runpytest("-p", "no:randomly", "-v")
+
+    rows = csv.DictReader(io.StringIO((fixtures / "city-of-bellevue.csv").read_text()))
+    csv_keys = list(dict.fromkeys(r["utility_account_id"] for r in rows))  # in file order
+    pairs = sorted((fixtures / "watauga").glob("*_input.json"))
+    result.assert_outcomes(passed=len(pairs) + len(csv_keys) + 2 + 2 + 1)
+    result.stdout.fnmatch_lines(
+        [
+            *(f"*test_pairs?watauga/{path.stem}? PASSED*" for path in pairs),
+            *(f"*test_csv?city_of_bellevue/{key}? PASSED*" for key in csv_keys),
+            "*test_seeded_statements_load_back?mariadb? PASSED*",
+            "*test_a_job_target_on_the_platform?postgresql? PASSED*",
+        ],
+        consecutive=False,
+    )
+
+
+def test_csv_suite_reports_wrong_values_and_missing_inputs(
+    pytester: pytest.Pytester, fixtures: Path
+) -> None:
+    rows = list(csv.DictReader(io.StringIO((fixtures / "city-of-bellevue.csv").read_text())))
+    wrong = next(r for r in rows if r["utility_account_id"] == "04212006")
+    wrong["cost"] = f"{float(wrong['cost']) + 1:.2f}"
+    orphan = {**wrong, "utility_account_id": "99999999"}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows([wrong, orphan])
+    expectations = pytester.path / "bellevue.csv"
+    expectations.write_text(out.getvalue())
+    pytester.makepyfile(
+        test_author=f"""
+from pathlib import Path
+from datafeeds_core.testing import conformance_suite
+
+test_csv = conformance_suite(
+    "city-of-bellevue-urjanet",
+    folder=Path({str(fixtures / "city_of_bellevue")!r}),
+    csv=Path({str(expectations)!r}),
+)
+test_empty = conformance_suite(
+    "city-of-bellevue-urjanet", folder=Path("inputs"), csv=Path("nowhere.csv")
+)
+"""
+    )
+
+    result = pytester.runpytest("-p", "no:randomly")
+
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(
+        [
+            f"*cost expected {wrong['cost']}, got*",
+            "*has rows for 99999999 but its input*99999999.json is missing*",
+            "*no reference fixtures for city-of-bellevue-urjanet: add rows*nowhere.csv*",
+        ],
+        consecutive=False,
+    )
