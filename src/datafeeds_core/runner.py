@@ -153,6 +153,11 @@ class Job:
                         executor=self.request.executor,
                         dry_run=self.request.dry_run,
                     )
+                elif run_records.get_run(engine, run_id).status == "cancelled":
+                    # Cancelled while queued (locally or on Batch): nothing to do, and not a
+                    # failure Batch should retry or report.
+                    log.info("run %s was cancelled before it started; not running it", run_id)
+                    return JobOutcome(run_id, "cancelled", int(ExitCode.OK))
                 else:
                     run_records.start_run(engine, run_id)
             started = time.monotonic()

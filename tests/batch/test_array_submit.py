@@ -48,7 +48,7 @@ def job_definition(aws: Aws) -> str:
 def add_data_sources(db: PlatformTestDatabase, key: str, count: int) -> list[int]:
     """`count` data sources of `key` in one statement; their oids in insertion order."""
     t = schema.snapmeter_meter_data_source
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"hex_id": uuid.uuid4().hex[:16], "meter": None, "name": key, "meta": {}}
         for _ in range(count)
     ]
@@ -102,7 +102,8 @@ def test_submit_all_of_25000_data_sources_is_three_array_jobs_whose_manifests_co
         assert job["parameters"] == {"manifest": s["manifest"]}
         assert job["jobQueue"].endswith("/datafeeds-low")
     listed = aws.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/")["Contents"]
-    assert sorted(f"s3://{BUCKET}/{o['Key']}" for o in listed) == sorted(s["manifest"] for s in done)
+    stored = sorted(f"s3://{BUCKET}/{o['Key']}" for o in listed)
+    assert stored == sorted(s["manifest"] for s in done)
 
     # Together the manifests name every data source exactly once, in oid order.
     manifests = [manifest.read(s["manifest"], s3=aws.client("s3")) for s in done]

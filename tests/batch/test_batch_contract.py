@@ -35,9 +35,8 @@ from typer.testing import CliRunner
 from datafeeds_core.cli import batch as batch_cli
 from datafeeds_core.errors import ExitCode
 from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase
-from datafeeds_core.urjanet.model import BillingPeriod, UrjanetData
+from datafeeds_core.urjanet.model import TransformResult, UrjanetData
 
-from ..conftest import FakeDistributions
 from .conftest import LOG_GROUP, Aws
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mariadb]
@@ -126,7 +125,7 @@ def urjanet(urjanet_databases: Any) -> Iterator[UrjanetTestDatabase]:
 
 
 @pytest.fixture
-def contract_plugin(fake_dists: FakeDistributions) -> ModuleType:
+def contract_plugin(fake_dists: Any) -> ModuleType:
     """The test plugin, installed where the children look (PYTHONPATH) and imported here to
     compute what its transformer makes of the seeded statements."""
     fake_dists.add("datafeeds-contract-test", {CONTRACT: "contract_plugin"}, {})
@@ -146,12 +145,15 @@ def statements(
     `offset` so accounts do not collide, the tariff replaced when given."""
     from datafeeds_core.demo_data import demo_statements
 
+    def moved(pk: int | None, by: int) -> int | None:
+        return None if pk is None else pk + by
+
     accounts = []
     for a in demo_statements(metadata, TODAY).accounts[first:]:
         meters = tuple(
             replace(
                 m,
-                PK=m.PK + offset,
+                PK=moved(m.PK, offset),
                 Tariff=tariff or m.Tariff,
                 charges=tuple(replace(c, PK=c.PK + offset * 10) for c in m.charges),
                 usages=tuple(replace(u, PK=u.PK + offset * 10) for u in m.usages),
@@ -162,7 +164,7 @@ def statements(
         accounts.append(
             replace(
                 a,
-                PK=a.PK + offset,
+                PK=moved(a.PK, offset),
                 AccountNumber=account_number,
                 RawAccountNumber=account_number,
                 meters=meters,
@@ -182,7 +184,7 @@ def fleet(
     from datafeeds_core.plugins import load
 
     water, electric = load(WATAUGA).metadata(), contract_plugin.METADATA
-    plan = [
+    plan: list[tuple[str, str, str, Any, dict[str, Any], str, int]] = [
         ("full water history", WATAUGA, "4100000001", water, {}, "succeeded", ExitCode.OK),
         ("last year of water", WATAUGA, "4100000002", water, {"first": 12}, "succeeded", 0),
         ("nothing in Urjanet yet", WATAUGA, "4100000003", None, {}, "no-new-data", ExitCode.OK),
@@ -212,14 +214,16 @@ def fleet(
     return fleet
 
 
-def expected_periods(source: Source, contract_plugin: ModuleType) -> list[BillingPeriod]:
+def transformed(source: Source, contract_plugin: ModuleType) -> TransformResult:
     """What the data source's plugin transformer makes of its statements."""
     from datafeeds_core.plugins import load
 
-    transformer = contract_plugin.transform if source.key == CONTRACT else load(WATAUGA).transformer()
-    periods = transformer(source.statements).periods
-    assert all(START <= p.start and p.end <= END for p in periods)  # all inside the window
-    return sorted(periods, key=lambda p: p.start)
+    transformer = (
+        contract_plugin.transform if source.key == CONTRACT else load(WATAUGA).transformer()
+    )
+    result: TransformResult = transformer(source.statements)
+    assert all(p.start >= START and p.end <= END for p in result.periods)  # inside the window
+    return result
 
 
 def secrets_in_moto(aws: Aws, platform_url: str, urjanet_url: str) -> dict[str, str]:
@@ -264,6 +268,7 @@ def child_environment(
         "PYTHONPATH": str(image_path),
         "PYTHONUNBUFFERED": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": str(volume),  # the image user's home is the work folder
         # The job role's credentials and the region (the endpoint is moto).
         **aws.env(),
         # Batch's variables for a child of an array job.
@@ -337,7 +342,7 @@ def test_the_registered_job_definition_runs_each_array_child_to_its_bills_and_ru
     urjanet: UrjanetTestDatabase,
     fleet: list[Source],
     contract_plugin: ModuleType,
-    fake_dists: FakeDistributions,
+    fake_dists: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -431,14 +436,16 @@ def test_the_registered_job_definition_runs_each_array_child_to_its_bills_and_ru
                 for line in child.lines
             ), what
             with pytest.raises(KeyError, match="B-19"):  # the plugin's own transformer raises
-                expected_periods(source, contract_plugin)
+                transformed(source, contract_plugin)
             assert bills == [], what
             continue
 
         assert (run["error_class"], run["error_message"]) == (None, None), what
         assert any("Final Billing Summary" in line["message"] for line in child.lines), what
-        periods = expected_periods(source, contract_plugin)
+        result = transformed(source, contract_plugin)
+        periods = sorted(result.periods, key=lambda p: p.start)
         assert run["counts"]["periods"] == len(periods), what
+        assert run["counts"]["dropped_statements"] == len(result.dropped), what
         assert run["counts"]["new"] == len(bills) == len(periods), what
         assert run["counts"]["updated"] == run["counts"]["replaced"] == 0, what
         assert [

@@ -72,7 +72,7 @@ def run_worker(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Co
         **env,
     )
     return subprocess.run(
-        [sys.executable, "-m", "datafeeds_core.cli.worker", *args],
+        [sys.executable, "-m", "datafeeds_core", "worker", *args],  # the image's `datafeeds worker`
         capture_output=True,
         text=True,
         env=full,

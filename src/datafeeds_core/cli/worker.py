@@ -47,11 +47,3 @@ def worker(
         )
     raise typer.Exit(code)
 
-
-def main() -> None:
-    """`python -m datafeeds_core.cli.worker`: the worker alone, without the rest of the CLI."""
-    typer.run(worker)
-
-
-if __name__ == "__main__":
-    main()
