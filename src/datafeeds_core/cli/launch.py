@@ -64,9 +64,10 @@ def launch(
 ) -> None:
     """Run many jobs locally, each isolated in its own child process.
 
-    Children fork from a warm server (imports paid once). Every chosen data source gets a queued run record first; a job that crashes,
-    is killed or outlives --timeout is recorded as such and affects no other job. Shows a
-    progress bar on a terminal (one line per job otherwise) and a closing summary.
+    Children fork from a warm server (imports paid once). Every chosen data source gets a
+    queued run record first; a job that crashes, is killed or outlives --timeout is recorded
+    as such and affects no other job. Shows a progress bar on a terminal (one line per job
+    otherwise) and a closing summary.
 
     Without --all, --scraper and --oid choose data sources whatever their feed configuration
     says. Each job logs to $DATAFEEDS_HOME/logs/<run id>.log (or DATAFEEDS_LOG_DIR).
