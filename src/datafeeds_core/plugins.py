@@ -146,14 +146,25 @@ def _manager() -> pluggy.PluginManager:
 
 
 def _import(info: PluginInfo) -> Any:
-    module_name = info.module.split(":")[0]
+    """The entry point's object: its module, or the attribute `module:attr` names."""
+    module_name, _, attr = info.module.partition(":")
     try:
-        return importlib.import_module(module_name)
+        found = importlib.import_module(module_name.strip())
     except Exception as exc:  # a broken plugin must not take anything else down
         raise PluginError(
             f'error importing plugin "{info.key}" ({info.distribution} {info.version}): '
             f"{type(exc).__name__}: {exc}"
         ) from exc
+    for part in attr.strip().split(".") if attr.strip() else ():
+        try:
+            found = getattr(found, part)
+        except AttributeError:
+            raise PluginError(
+                f'plugin "{info.key}" ({info.distribution} {info.version}): its entry point '
+                f"{info.module} names {attr.strip()!r}, which {module_name.strip()} does not "
+                "define"
+            ) from None
+    return found
 
 
 @cache

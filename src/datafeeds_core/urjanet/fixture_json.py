@@ -22,6 +22,7 @@ from datafeeds_core.urjanet.model import (
     UrjanetData,
     Usage,
 )
+from datafeeds_core.urjanet.rows import finite_amount
 
 T = TypeVar("T")
 
@@ -48,7 +49,7 @@ def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("boolean where a decimal belongs")
     # A float entering here goes through str so no binary noise is added (SPEC header).
-    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return finite_amount(Decimal(str(value)) if isinstance(value, float) else Decimal(value))
 
 
 def _date(value: Any) -> date:
@@ -139,6 +140,8 @@ def read_urjanet_data(text: str) -> UrjanetData:
         doc = json.loads(text, parse_float=Decimal)
     except ValueError as exc:
         raise MalformedInput(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedInput("not valid input JSON: nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("accounts", []), list):
         raise MalformedInput('expected a JSON object with an "accounts" list')
     return _build(UrjanetData, doc, "input")

@@ -18,12 +18,15 @@ from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, sel
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.types import NullType
 
+from datafeeds_core import logs
 from datafeeds_core.contract import AnyOf, Condition, Match, Selection
 from datafeeds_core.database import unreachable_is_transient
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
 from datafeeds_core.urjanet.rows import as_int, parse_fields, parse_value
 from datafeeds_core.urjanet.schema import Delivery, DeliveryTables, tables_for
+
+log = logs.get("urjanet")
 
 # Account PKs per IN list. Realistic data sources have at most a few hundred statements, so the
 # query count stays at 4; beyond this each further chunk costs 3 queries. Also far below
@@ -203,6 +206,7 @@ def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
             usages_of[_foreign_key(t.usage, r, "MeterFK")].append(usage)
 
     accounts = []
+    empty = []
     for fields_ in account_rows:
         meters = tuple(
             Meter(**m, charges=tuple(charges_of[m["PK"]]), usages=tuple(usages_of[m["PK"]]))
@@ -211,12 +215,43 @@ def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
         floating = tuple(floating_of[fields_["PK"]])
         if meters or floating:  # SPEC §3.1 step 3
             accounts.append(Account(**fields_, meters=meters, floating_charges=floating))
+        else:
+            empty.append(fields_["PK"])
+    if empty:
+        # Usually statements of the account's other services: worth a line, not a warning.
+        log.info(
+            "left out %d statements with no selected meter and no floating charge: PK %s",
+            len(empty),
+            ", ".join(str(pk) for pk in empty),
+        )
     return UrjanetData(tuple(accounts))
 
 
 def _rows(conn: Connection, statement: Select[Any]) -> list[RowMapping]:
     # all(): one fetchall from the driver, not a fetchone per row.
-    return list(conn.execute(statement).mappings().all())
+    return _distinct(list(conn.execute(statement).mappings().all()))
+
+
+def _distinct(rows: list[RowMapping]) -> list[RowMapping]:
+    """The rows without exact repeats. Our schema has primary keys, but a delivery we do not
+    own may not: a row copied twice would count its charge or usage twice. Rows sharing a PK
+    but differing in any column are all kept (the transformers decide, as for the statement
+    split over two documents of the PG&E reference fixture "multi_source_link")."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for row in rows:
+        key = tuple(row.values())
+        try:
+            repeated = key in seen
+        except TypeError:  # a bytearray (BIT, BLOB) cannot be hashed: compare its bytes
+            key = tuple(bytes(v) if isinstance(v, bytearray) else v for v in key)
+            repeated = key in seen
+        if repeated:
+            log.warning("row PK=%s is in the delivery twice, identical: read once", row["PK"])
+            continue
+        seen.add(key)
+        out.append(row)
+    return out
 
 
 def load(

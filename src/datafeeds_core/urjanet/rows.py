@@ -45,7 +45,25 @@ def as_str(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not text")
 
 
+# 10**20: larger than any amount a bill holds (DECIMAL(18,4) stops below 10**14), small enough
+# that sums of amounts cannot overflow the default decimal context.
+AMOUNT_DIGITS = 20
+
+
+def finite_amount(value: Decimal) -> Decimal:
+    """`value`, if it is a number a bill can hold: not NaN, not infinite, not absurdly large."""
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a number")
+    if value and value.adjusted() >= AMOUNT_DIGITS:  # no arithmetic: it could overflow
+        raise ValueError(f"out of range (at most {AMOUNT_DIGITS} digits before the point)")
+    return value
+
+
 def as_decimal(value: Any) -> Decimal:
+    return finite_amount(_decimal(value))
+
+
+def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise TypeError("a boolean is not a decimal")
     if isinstance(value, Decimal):
@@ -129,11 +147,15 @@ def parse_value(table: str, pk: Any, column: str, parser: Parser, value: Any) ->
         ) from None
 
 
+# The type each parser returns unchanged when given exactly that type. Not as_decimal: it
+# also checks that an amount is finite and in range.
+_PASSED_THROUGH: dict[Parser, type] = {as_int: int, as_str: str, as_date: date, as_bool: bool}
+
+
 @cache
-def _column_plan(cls: type) -> tuple[tuple[str, Parser, type], ...]:
-    """(column, parser, the type the parser returns) for every scalar field of `cls`."""
-    by_parser = {parser: kind for kind, parser in _BY_TYPE.items()}
-    return tuple((name, parser, by_parser[parser]) for name, parser in column_parsers(cls))
+def _column_plan(cls: type) -> tuple[tuple[str, Parser, type | None], ...]:
+    """(column, parser, the type it passes through or None) per scalar field of `cls`."""
+    return tuple((name, p, _PASSED_THROUGH.get(p)) for name, p in column_parsers(cls))
 
 
 def parse_fields(cls: type, table: str, row: Mapping[Any, Any]) -> dict[str, Any]:
