@@ -6,6 +6,7 @@ move over unchanged. Secrets are kept out of `describe()`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from urllib.parse import quote
 from datafeeds_core.errors import ConfigurationError
 
 LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DATABASE_BACKENDS = ("postgresql", "mysql", "sqlite")
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,37 @@ class Settings:
 
 
 def _first(env: Mapping[str, str], *names: str) -> str | None:
+    return _first_named(env, *names)[1]
+
+
+def _first_named(env: Mapping[str, str], *names: str) -> tuple[str, str | None]:
+    """The first variable of `names` that is set (and not empty), and its value."""
     for name in names:
         value = env.get(name)
         if value:
-            return value
-    return None
+            return name, value
+    return names[0], None
+
+
+def checked_database_url(name: str, url: str) -> str:
+    """`url` when it names a database of a supported kind; else ConfigurationError naming the
+    variable `name`. The value is never repeated whole: it may hold a password."""
+    from datafeeds_core.database import masked, normalise_url
+
+    scheme = url.split("://", 1)[0] if "://" in url else None
+    example = "e.g. postgresql://user@host/db, mysql://user@host/db or sqlite:///path"
+    try:
+        parsed = normalise_url(url)
+        backend = parsed.get_backend_name()
+    except Exception:
+        raise ConfigurationError(f"{name} is not a database URL ({example})") from None
+    if backend not in DATABASE_BACKENDS:
+        raise ConfigurationError(
+            f"{name}: unsupported database {scheme!r} (postgresql, mysql/mariadb or sqlite)"
+        )
+    if backend != "sqlite" and not parsed.database:
+        raise ConfigurationError(f"{name} names no database: {masked(url)} ({example})")
+    return url
 
 
 def default_home(env: Mapping[str, str]) -> Path:
@@ -82,10 +111,13 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> fl
     raw = env.get(name)
     if raw is None or raw == "":
         return default
+    what = "an integer" if kind is int else "a number"
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigurationError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
+        raise ConfigurationError(f"{name} must be {what}, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{name} must be a finite number, got {raw!r}")
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, got {raw!r}")
     return value
@@ -94,14 +126,16 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> fl
 def load(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     home = default_home(env)
-    platform_url = _first(env, "DATAFEEDS_PLATFORM_URL", "POSTGRES_URL") or (
-        f"sqlite:///{home / 'platform.db'}"
-    )
-    urjanet_url = (
-        _first(env, "DATAFEEDS_URJANET_URL")
-        or urjanet_url_from_env(env)
-        or f"sqlite:///{home / 'urjanet.db'}"
-    )
+    platform_var, platform_url = _first_named(env, "DATAFEEDS_PLATFORM_URL", "POSTGRES_URL")
+    if platform_url is None:
+        platform_url = f"sqlite:///{home / 'platform.db'}"
+    else:
+        checked_database_url(platform_var, platform_url)
+    urjanet_url = _first(env, "DATAFEEDS_URJANET_URL")
+    if urjanet_url is not None:
+        checked_database_url("DATAFEEDS_URJANET_URL", urjanet_url)
+    else:
+        urjanet_url = urjanet_url_from_env(env) or f"sqlite:///{home / 'urjanet.db'}"
     bucket = env.get("BILL_PDF_S3_BUCKET")
     documents_url = _first(env, "DATAFEEDS_DOCUMENTS_URL") or (
         f"s3://{bucket}" if bucket else f"file://{home / 'documents'}"
@@ -110,6 +144,11 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     if log_format not in LOG_FORMATS:
         raise ConfigurationError(
             f"DATAFEEDS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
+        )
+    log_level = env.get("DATAFEEDS_LOG_LEVEL")
+    if log_level and log_level.upper() not in LOG_LEVELS:
+        raise ConfigurationError(
+            f"DATAFEEDS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}"
         )
     return Settings(
         home=home,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from datafeeds_core.errors import TransientError
+from datafeeds_core.errors import ConfigurationError, TransientError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Engine
@@ -45,7 +45,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connect_args = {"connect_timeout": CONNECT_TIMEOUT_S, "charset": "utf8mb4"}
     elif backend == "sqlite":
         connect_args = {"timeout": 30}
-    engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    try:
+        engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    except ImportError as exc:  # the URL is fine; its driver is not installed
+        raise ConfigurationError(
+            f"the {backend} driver is not installed ({exc.name or exc}): "
+            "pip install 'datafeeds-core[mysql]' for MySQL/MariaDB"
+        ) from None
     if backend == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -55,8 +61,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # Text that is not UTF-8 (a SQLite file holds any bytes) reads with U+FFFD in place
+            # of the bad bytes instead of failing the whole query.
+            dbapi_conn.text_factory = _lenient_text
 
     return engine
+
+
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
 
 
 def masked(url: str) -> str:
@@ -88,15 +101,43 @@ def is_outage(orig: BaseException | None) -> bool:
     return False
 
 
+# MySQL: access denied (to the server, to the database), unknown database, auth plugin refused.
+_MYSQL_MISCONFIGURED = {1044, 1045, 1049, 1251, 1698}
+# PostgreSQL refusing the connection settings (libpq gives no SQLSTATE before the session).
+_PG_MISCONFIGURED = (
+    "password authentication failed",
+    "authentication failed",
+    "no pg_hba.conf entry",
+    "does not exist",  # the role or the database
+)
+
+
+def is_misconfiguration(orig: BaseException | None) -> bool:
+    """Did the server refuse the URL's settings (user, password, database)? Retrying cannot
+    help: a configuration error, not an outage."""
+    if orig is None:
+        return False
+    module = type(orig).__module__
+    if module.startswith(("MySQLdb", "pymysql")):
+        return bool(orig.args) and orig.args[0] in _MYSQL_MISCONFIGURED
+    if module.startswith("psycopg"):
+        text = str(orig)
+        return "FATAL" in text and any(words in text for words in _PG_MISCONFIGURED)
+    return False
+
+
 @contextmanager
 def unreachable_is_transient(what: str) -> Iterator[None]:
-    """Turn "cannot connect" / "connection lost" into TransientError (exit 75), in one line."""
+    """Turn "cannot connect" / "connection lost" into TransientError (exit 75), and refused
+    credentials or an unknown database into ConfigurationError (exit 3), in one line."""
     from sqlalchemy.exc import DBAPIError
 
     try:
         yield
     except DBAPIError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        if is_misconfiguration(exc.orig):
+            raise ConfigurationError(f"{what} refused the connection: {first}") from exc
         if exc.connection_invalidated or is_outage(exc.orig):
-            first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise TransientError(f"{what} unreachable: {first}") from exc
         raise

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from datafeeds_core.config import Settings
 from datafeeds_core.errors import UsageError
+from datafeeds_core.executors.liveness import LaunchHold, launcher_held
 from datafeeds_core.executors.local import JobResult, LocalExecutor, LocalJob, Observer
 from datafeeds_core.runner import resolve_dates
 
@@ -43,6 +44,10 @@ class LaunchRequest:
     def check(self) -> None:
         if not (self.all or self.scraper or self.oids):
             raise UsageError("choose what to launch: --all, --scraper KEY or --oid N")
+        from datafeeds_core.platform.oids import checked_oid
+
+        for oid in self.oids:
+            checked_oid(oid, "data source")
         if self.concurrency < 1:
             raise UsageError(f"--concurrency must be at least 1, got {self.concurrency}")
         if self.timeout_s is not None and self.timeout_s <= 0:
@@ -134,8 +139,13 @@ def queue_runs(
     start: date,
     end: date,
     dry_run: bool,
+    hold: LaunchHold | None = None,
 ) -> list[LocalJob]:
-    """A queued run per data source (before any job starts), each with its log file's path."""
+    """A queued run per data source (before any job starts), each with its log file's path.
+
+    Each run is added to the launcher's liveness lock (`hold`) as soon as it exists, so
+    `datafeeds runs sync` can mark it lost should this launcher die before starting it.
+    """
     from datafeeds_core.platform.run_history import set_log_locations
     from datafeeds_core.platform.run_records import open_run
 
@@ -155,6 +165,8 @@ def queue_runs(
             status="queued",
             dry_run=dry_run,
         )
+        if hold is not None:
+            hold.add([run_id])
         jobs.append(
             LocalJob(
                 run_id=run_id,
@@ -207,16 +219,23 @@ def launch(
     day = today or date.today()
     start, end = resolve_dates(request.start, request.end, day)
     engine = make_engine(settings.platform_url)
-    try:
-        selection = select_sources(engine, request, today=day)
-        jobs = queue_runs(
-            engine, selection.sources, settings, start=start, end=end, dry_run=request.dry_run
-        )
-    finally:
-        engine.dispose()
-    if not jobs:
-        return LaunchReport(request, selection, [])
-    return run_locally(settings, request, selection, jobs, observer, today)
+    with launcher_held(settings.home) as hold:
+        try:
+            selection = select_sources(engine, request, today=day)
+            jobs = queue_runs(
+                engine,
+                selection.sources,
+                settings,
+                start=start,
+                end=end,
+                dry_run=request.dry_run,
+                hold=hold,
+            )
+        finally:
+            engine.dispose()
+        if not jobs:
+            return LaunchReport(request, selection, [])
+        return run_locally(settings, request, selection, jobs, observer, today)
 
 
 def rerun(
@@ -233,20 +252,23 @@ def rerun(
     from datafeeds_core.platform.run_records import get_run
 
     engine = make_engine(settings.platform_url)
-    try:
-        old = get_run(engine, run_id)
-        day = today or date.today()
-        start, end = resolve_dates(old.date_start, old.date_end, day)
-        source = DueSource(old.data_source, old.scraper or "", DEFAULT_QUEUE)
-        jobs = queue_runs(engine, [source], settings, start=start, end=end, dry_run=old.dry_run)
-    finally:
-        engine.dispose()
-    request = LaunchRequest(
-        oids=(old.data_source,),
-        start=start,
-        end=end,
-        dry_run=old.dry_run,
-        concurrency=1,
-        timeout_s=timeout_s,
-    )
-    return run_locally(settings, request, Selection((source,)), jobs, observer, today)
+    with launcher_held(settings.home) as hold:
+        try:
+            old = get_run(engine, run_id)
+            day = today or date.today()
+            start, end = resolve_dates(old.date_start, old.date_end, day)
+            source = DueSource(old.data_source, old.scraper or "", DEFAULT_QUEUE)
+            jobs = queue_runs(
+                engine, [source], settings, start=start, end=end, dry_run=old.dry_run, hold=hold
+            )
+        finally:
+            engine.dispose()
+        request = LaunchRequest(
+            oids=(old.data_source,),
+            start=start,
+            end=end,
+            dry_run=old.dry_run,
+            concurrency=1,
+            timeout_s=timeout_s,
+        )
+        return run_locally(settings, request, Selection((source,)), jobs, observer, today)

@@ -31,6 +31,13 @@ def redact(text: str) -> str:
     return text
 
 
+def one_line(text: str) -> str:
+    """The first non-empty line of `text`, secrets masked: for messages that must stay on one
+    line (driver errors span several, the statement and its parameters included)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return redact(lines[0]) if lines else ""
+
+
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
@@ -54,6 +61,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc)
 
 
+def level_from_env() -> str:
+    """DATAFEEDS_LOG_LEVEL (default INFO); a value logging does not know is INFO here, and a
+    configuration error where the settings are read (config.load)."""
+    level = os.environ.get("DATAFEEDS_LOG_LEVEL", "INFO").upper()
+    return level if level in logging.getLevelNamesMapping() else "INFO"
+
+
 def setup(fmt: str = "text", level: str | None = None) -> None:
     """Log to stderr; stdout stays for command output (JSON, tables)."""
     logger = logging.getLogger(LOGGER)
@@ -66,7 +80,7 @@ def setup(fmt: str = "text", level: str | None = None) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s : %(levelname)s : %(message)s"))
     handler.addFilter(RedactingFilter())
     logger.addHandler(handler)
-    logger.setLevel(level or os.environ.get("DATAFEEDS_LOG_LEVEL", "INFO").upper())
+    logger.setLevel(level or level_from_env())
     logger.propagate = False
     logger._datafeeds_configured = True  # type: ignore[attr-defined]
 
@@ -113,7 +127,7 @@ def setup_run_log(stream: TextIO, fmt: str, run_id: int, level: str | None = Non
         )
     handler.addFilter(RunIdFilter(run_id))
     handler.addFilter(RedactingFilter())
-    ours = level or os.environ.get("DATAFEEDS_LOG_LEVEL", "INFO").upper()
+    ours = level or level_from_env()
     root = logging.getLogger()
     for logger, logger_level in ((logging.getLogger(LOGGER), ours), (root, "WARNING")):
         for old in list(logger.handlers):

@@ -32,6 +32,6 @@ def render_outcome(outcome: Any, echo: Callable[[str], None] = typer.echo) -> No
     counts = f" ({counts_line(outcome.counts)})" if "periods" in outcome.counts else ""
     echo(f"run {outcome.run_id}: {outcome.status}{counts}")
     if outcome.error:
-        from datafeeds_core.logs import redact
+        from datafeeds_core.logs import one_line
 
-        typer.echo(f"error: {redact(outcome.error)}", err=True)
+        typer.echo(f"error: {one_line(outcome.error)}", err=True)

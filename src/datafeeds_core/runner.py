@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
 from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
+from datafeeds_core.executors.liveness import LOCAL_EXECUTORS, run_held
 from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
 
 if TYPE_CHECKING:
@@ -139,6 +141,7 @@ class Job:
         start, end = resolve_dates(self.request.start, self.request.end, self.today)
         task_id = self.request.task_id or os.environ.get("AWS_BATCH_JOB_ID") or str(uuid.uuid4())
         engine = self._platform()
+        alive = ExitStack()  # this process's liveness lock, held until the run is closed
         try:
             with unreachable_is_transient("platform database"):
                 run_id = self.request.run_id
@@ -160,6 +163,8 @@ class Job:
                     return JobOutcome(run_id, "cancelled", int(ExitCode.OK))
                 else:
                     run_records.start_run(engine, run_id)
+            if self.request.executor in LOCAL_EXECUTORS:  # Batch runs: `batch status --sync`
+                alive.enter_context(run_held(self.settings.home, run_id))
             started = time.monotonic()
             error_class: str | None = None
             try:
@@ -191,6 +196,7 @@ class Job:
                 )
             return outcome
         finally:
+            alive.close()
             engine.dispose()
 
     def _details(self) -> dict[str, Any]:

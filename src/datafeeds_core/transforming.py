@@ -9,20 +9,62 @@ from datafeeds_core import logs
 from datafeeds_core.errors import DatafeedsError, JobFailed
 from datafeeds_core.plugins import Plugin, load
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, periods_json
-from datafeeds_core.urjanet.model import TransformResult, UrjanetData, filter_by_date_range
+from datafeeds_core.urjanet.model import (
+    Account,
+    DroppedStatement,
+    TransformResult,
+    UrjanetData,
+    filter_by_date_range,
+)
 
 log = logs.get("transform")
 
+# Dates outside these bounds are placeholders or typing errors (9999-12-31, 0001-01-01), not
+# billing dates; transformers add and subtract days, which would overflow at the ends.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 1, 1)
+
+
+def _dates(account: Account) -> list[date | None]:
+    found = [account.StatementDate, account.IntervalStart, account.IntervalEnd]
+    for meter in account.meters:
+        found += [meter.IntervalStart, meter.IntervalEnd]
+        found += [d for u in meter.usages for d in (u.IntervalStart, u.IntervalEnd)]
+    charges = account.meter_charges() + account.floating_charges
+    found += [d for c in charges for d in (c.IntervalStart, c.IntervalEnd)]
+    return found
+
+
+def without_implausible_dates(
+    data: UrjanetData,
+) -> tuple[UrjanetData, tuple[DroppedStatement, ...]]:
+    """The statements whose every date lies in [EARLIEST, LATEST), and the others as dropped."""
+    kept, dropped = [], []
+    for account in data.accounts:
+        odd = sorted({d for d in _dates(account) if d is not None and not EARLIEST <= d < LATEST})
+        if odd:
+            reason = f"date out of range ({', '.join(d.isoformat() for d in odd)})"
+            dropped.append(DroppedStatement.of(account, reason))
+        else:
+            kept.append(account)
+    if not dropped:
+        return data, ()
+    return UrjanetData(tuple(kept)), tuple(dropped)
+
 
 def run_transformer(plugin: Plugin, data: UrjanetData) -> TransformResult:
-    """The plugin's transformer on `data`; a crash inside it is a job failure, in one line."""
+    """The plugin's transformer on `data`; a crash inside it is a job failure, in one line.
+    Statements with impossible dates are dropped (and reported) before it runs."""
     transformer = plugin.transformer()
+    data, implausible = without_implausible_dates(data)
     try:
         result = transformer(data)
     except DatafeedsError:
         raise
     except Exception as exc:
         raise JobFailed(f"{plugin.key} transform failed: {type(exc).__name__}: {exc}") from exc
+    if implausible:
+        result = TransformResult(result.periods, implausible + result.dropped)
     for d in result.dropped:
         log.warning(
             "dropped statement PK=%s (statement %s, %s to %s): %s",

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from datafeeds_core.cli import common
+from datafeeds_core.errors import ExitCode
 
 app = typer.Typer(
     name="datafeeds",
@@ -86,11 +87,16 @@ _register()
 
 def main() -> None:
     """Console-script entry: one-line errors with the documented exit codes, never a traceback."""
-    common.configure_logging()
     try:
-        app(standalone_mode=True)
+        common.configure_logging()
+        # Not standalone: usage errors come here to be printed in one line (click prints a
+        # framed, multi-line message).
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        code = int(ExitCode.FAILED)
     except SystemExit:
         raise
-    except Exception as exc:  # last line of defence: still one line, still an exit code
-        code = common.report(exc)
-        sys.exit(code)
+    except Exception as exc:  # the last line of defence: still one line, still an exit code
+        code = common.report_usage(exc) if common.is_usage_error(exc) else common.report(exc)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -24,15 +24,36 @@ def configure_logging() -> None:
     setup(os.environ.get("DATAFEEDS_LOG_FORMAT", "text"))
 
 
+def one_line(text: str) -> str:
+    from datafeeds_core.logs import one_line as first_line
+
+    return first_line(text)
+
+
 def report(exc: BaseException) -> int:
     """Print one line for the error and return its exit code."""
-    from datafeeds_core.logs import redact
-
     if isinstance(exc, DatafeedsError):
-        typer.echo(f"error: {redact(str(exc))}", err=True)
+        typer.echo(f"error: {one_line(str(exc))}", err=True)
         return int(exc.exit_code)
-    typer.echo(f"error: unexpected {type(exc).__name__}: {redact(str(exc))}", err=True)
+    typer.echo(f"error: unexpected {type(exc).__name__}: {one_line(str(exc))}", err=True)
     return int(ExitCode.FAILED)
+
+
+def is_usage_error(exc: BaseException) -> bool:
+    """A click usage error (typer ships its own copy of click, so by class name)."""
+    return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__)
+
+
+def report_usage(exc: Any) -> int:
+    """A command-line mistake (unknown option, bad value, missing argument) in one line; a
+    command group given no command prints its help, as click does."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        exc.show()
+        return int(ExitCode.USAGE)
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
+    typer.echo(f"error: {one_line(exc.format_message())}{where}", err=True)
+    return int(ExitCode.USAGE)
 
 
 @contextmanager

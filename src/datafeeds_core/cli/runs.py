@@ -1,4 +1,4 @@
-"""`datafeeds runs`: the run history (list, show, stats), and cancel, rerun, prune."""
+"""`datafeeds runs`: the run history (list, show, stats), and cancel, rerun, sync, prune."""
 
 from __future__ import annotations
 
@@ -180,6 +180,31 @@ def rerun(
     [result] = report.results
     code = result.exit_code if result.exit_code is not None and result.exit_code > 0 else 1
     raise typer.Exit(0 if result.ok else code)
+
+
+@app.command("sync")
+def sync(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would change."),
+) -> None:
+    """Mark lost the local runs whose process is gone: running runs of a job that ended
+    without closing its run (killed, out of memory, machine stopped), and queued runs of a
+    launcher that died before starting them. Only runs started on this machine, from this
+    DATAFEEDS_HOME, can be judged; Batch runs are settled by `datafeeds batch status --sync`."""
+    from datafeeds_core.config import settings
+    from datafeeds_core.executors.liveness import sync as sync_runs
+
+    with errors_as_exit():
+        engine = _engine()
+        try:
+            report = sync_runs(engine, settings().home, write=not dry_run)
+        finally:
+            engine.dispose()
+    for c in report.changes:
+        typer.echo(f"run {c.run_id}: {c.from_status} -> {c.to_status}: {c.error_message}")
+    if dry_run:
+        typer.echo(f"{len(report.changes)} runs would be marked lost; nothing written")
+    else:
+        typer.echo(f"marked {report.written} runs lost")
 
 
 @app.command("prune")

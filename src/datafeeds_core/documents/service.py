@@ -169,8 +169,16 @@ def collect_documents(
     for url, name in names.items():
         first_url.setdefault(name, url)
     workers = max(1, min(concurrency, len(first_url)))
+    try:
+        downloads = tempfile.TemporaryDirectory(prefix="datafeeds-documents-", dir=workdir)
+    except OSError as exc:  # a full or read-only disk costs the documents, not the bills
+        reason = f"cannot make a download folder: {exc.strerror or exc}"
+        log.warning("no document stored: %s", reason)
+        return DocumentReport(
+            tuple(DocumentResult(url, names[url], "failed", reason=reason) for url in urls)
+        )
     with (
-        tempfile.TemporaryDirectory(prefix="datafeeds-documents-", dir=workdir) as tmp,
+        downloads as tmp,
         Fetcher(
             Path(tmp),
             http_user=http_user,

@@ -91,8 +91,10 @@ def check_spec(spec: JobDefinitionSpec) -> None:
         )
     for name, arn in spec.secrets.items():
         if not arn.startswith(SECRET_ARN_PREFIXES):
+            # The value is not repeated: given by mistake, it may be the secret itself.
             raise UsageError(
-                f"secret {name}: {arn!r} is not a Secrets Manager or SSM parameter ARN"
+                f"secret {name}: the value given is not a Secrets Manager or SSM parameter ARN "
+                f"({' or '.join(p + '…' for p in SECRET_ARN_PREFIXES)})"
             )
     if spec.timeout_s < 60:
         raise UsageError(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.platform.failures import platform_errors
+from datafeeds_core.platform.oids import checked_oid
 from datafeeds_core.platform.schema import (
     meter,
     snapmeter_meter_data_source,
@@ -49,6 +50,7 @@ class JobTarget:
 
 def find_target(conn: Connection, oid: int) -> JobTarget:
     """The job target of meter data source `oid`; ConfigurationError when any link is missing."""
+    checked_oid(oid, "meter data source")
     mds = snapmeter_meter_data_source
     with platform_errors():
         source = conn.execute(select(mds).where(mds.c.oid == oid)).mappings().first()

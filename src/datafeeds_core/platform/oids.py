@@ -23,6 +23,19 @@ from sqlalchemy import text
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+MAX_OID = 2**63 - 1  # oids are PostgreSQL bigints
+
+
+def checked_oid(value: int, what: str) -> int:
+    """`value` if it can be an oid (1 to 2**63 − 1); else a usage error naming `what` (a value
+    the database cannot even compare would fail as an overflow deep in the driver)."""
+    if not 1 <= value <= MAX_OID:
+        from datafeeds_core.errors import UsageError
+
+        raise UsageError(f"{what} {value} is out of range (ids are 1 to {MAX_OID})")
+    return value
+
+
 EPOCH = 1350654629.354
 NODES = 1024
 NODE_SHIFT = 43

@@ -14,7 +14,7 @@ from datafeeds_core import logs
 from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.locking import locked_transaction
-from datafeeds_core.platform.oids import generator_for
+from datafeeds_core.platform.oids import checked_oid, generator_for
 from datafeeds_core.platform.schema import (
     meter,
     snapmeter_account,
@@ -177,6 +177,10 @@ def add_meter(
     """
     if (account_oid is None) == (account_name is None):
         raise UsageError("give exactly one of an account oid or an account name")
+    if account_oid is not None:
+        checked_oid(account_oid, "account")
+    if meter_oid is not None:
+        checked_oid(meter_oid, "meter")
     _check_service_ids(utility, utility_account_id)
     with (
         platform_errors(),
@@ -271,6 +275,8 @@ def create_data_source(
     """
     from datafeeds_core.plugins import load
 
+    checked_oid(account_oid, "account")
+    checked_oid(meter_oid, "meter")
     metadata = load(scraper_key).metadata()
     meta = dict(meta or {})
     missing = [k for k in metadata.required_meta if meta.get(k) in (None, "")]

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, case, delete, func, select, update
 
 from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
+from datafeeds_core.platform.oids import checked_oid
 from datafeeds_core.platform.run_records import FINAL, RunRecord, _aware, get_run, run_record
 from datafeeds_core.platform.schema import RUN_STATUSES, datafeeds_run
 
@@ -54,7 +55,7 @@ def list_runs(
     if scraper is not None:
         query = query.where(t.c.scraper == scraper)
     if data_source is not None:
-        query = query.where(t.c.data_source == data_source)
+        query = query.where(t.c.data_source == checked_oid(data_source, "data source"))
     if status is not None:
         query = query.where(t.c.status == check_status(status))
     if since is not None:
@@ -109,6 +110,7 @@ def cancel_run(engine: Engine, run_id: int, reason: str = "cancelled by the oper
     launcher stops a running one). A finished run cannot be cancelled (UsageError)."""
     t = datafeeds_run
     now = _now()
+    checked_oid(run_id, "run")
     with platform_errors(), engine.begin() as conn:
         row = conn.execute(
             select(t.c.status, t.c.started_at).where(t.c.id == run_id).with_for_update()

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from datafeeds_core.errors import ConfigurationError, JobFailed
 from datafeeds_core.logs import redact, redact_json
 from datafeeds_core.platform.failures import platform_errors
+from datafeeds_core.platform.oids import checked_oid
 from datafeeds_core.platform.schema import EXECUTORS, RUN_STATUSES, datafeeds_run
 
 if TYPE_CHECKING:
@@ -235,6 +236,7 @@ def finish_run(
 
 def get_run(engine: Engine, run_id: int) -> RunRecord:
     """The run record; ConfigurationError for an unknown id."""
+    checked_oid(run_id, "run")
     with platform_errors(), engine.connect() as conn:
         row = (
             conn.execute(select(datafeeds_run).where(datafeeds_run.c.id == run_id))

@@ -25,7 +25,12 @@ from datafeeds_core.urjanet.model import (
     UrjanetData,
     Usage,
 )
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, HistoryTransformer, Range
+from datafeeds_core.urjanet.transform import (
+    GENERIC_ELECTRIC,
+    HistoryTransformer,
+    Range,
+    newest_first,
+)
 
 FULL_BILL_DAYS = 27
 MERGED_BILL_DAYS = 35
@@ -235,7 +240,7 @@ class LadwpElectricTransformer:
                 dropped.append(DroppedStatement.of(account, reason))
             else:
                 eligible.append(account)
-        eligible.sort(key=self.values.order_key, reverse=True)
+        eligible = newest_first(eligible, self.values.order_key)
         ordered = merge_short_statements([widen_to_charges(a) for a in eligible], dropped)
 
         history: IntervalSet[Account] = IntervalSet()
@@ -247,7 +252,12 @@ class LadwpElectricTransformer:
             if span is None:
                 dropped.append(DroppedStatement.of(account, "overlaps a newer statement"))
             elif span[1] - span[0] > LONG_BILL:
-                for piece, copy in split_by_charge_ranges(account, span):
+                pieces = split_by_charge_ranges(account, span)
+                if not pieces:
+                    dropped.append(
+                        DroppedStatement.of(account, "long statement without a charge range")
+                    )
+                for piece, copy in pieces:
                     if _fits(history, piece):
                         history.add(*piece, copy)
                     else:

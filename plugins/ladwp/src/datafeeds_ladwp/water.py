@@ -26,7 +26,11 @@ from datafeeds_core.urjanet.model import (
     UrjanetData,
     Usage,
 )
-from datafeeds_core.urjanet.transform import by_statement_date_nulls_oldest
+from datafeeds_core.urjanet.transform import (
+    by_statement_date_nulls_oldest,
+    newest_first,
+    unused_statements,
+)
 
 
 @dataclass
@@ -39,6 +43,7 @@ class _Period:
     charges_from: int | None = None  # position of the statement that supplied the charges
     usages_from: int | None = None
     sources: list[str] = field(default_factory=list)
+    contributors: set[int] = field(default_factory=set)  # ids of the statements it took from
 
 
 def meter_ranges(account: Account) -> list[tuple[date, date]]:
@@ -60,15 +65,17 @@ def _place(index: IntervalIndex[_Period], day: date | None) -> _Period | None:
 
 
 def _note_source(period: _Period, account: Account) -> None:
+    period.contributors.add(id(account))
     if account.SourceLink and account.SourceLink not in period.sources:
         period.sources.append(account.SourceLink)
 
 
 def water_transform(data: UrjanetData) -> TransformResult:
     dropped: list[DroppedStatement] = []
-    accounts = sorted(data.accounts, key=by_statement_date_nulls_oldest, reverse=True)
+    accounts = newest_first(data.accounts, by_statement_date_nulls_oldest)
 
     history: IntervalSet[_Period] = IntervalSet()
+    reported: set[int] = set()
     for account in accounts:
         ranges = meter_ranges(account)
         added = False
@@ -79,6 +86,7 @@ def water_transform(data: UrjanetData) -> TransformResult:
         if not added:
             reason = "no meter range" if not ranges else "overlaps a newer statement"
             dropped.append(DroppedStatement.of(account, reason))
+            reported.add(id(account))
 
     index = IntervalIndex(history.sorted())
     for position, account in enumerate(accounts):
@@ -96,13 +104,16 @@ def water_transform(data: UrjanetData) -> TransformResult:
                 _note_source(period, account)
 
     periods = []
+    used: set[int] = set()
     for interval in shift_endpoints(history.sorted()):
         period = interval.data
         if interval.begin >= interval.end:
             dropped.append(
                 DroppedStatement.of(period.seed, "one-day period touching its neighbour")
             )
+            reported.add(id(period.seed))
             continue
+        used |= period.contributors
         periods.append(
             BillingPeriod(
                 start=interval.begin,
@@ -118,4 +129,5 @@ def water_transform(data: UrjanetData) -> TransformResult:
                 line_items=tuple(period.charges),
             )
         )
+    dropped += unused_statements(accounts, used, reported)
     return TransformResult(tuple(periods), tuple(dropped))

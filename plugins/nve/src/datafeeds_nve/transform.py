@@ -1,7 +1,10 @@
 """NV Energy statements to billing periods (SPEC §4.4 "NVE").
 
 A statement's range is its first meter's (the account's when it has no meter); the period is that
-range starting a day later, and the latest statement wins on overlap. No endpoint shifting.
+range starting a day later, and the latest statement wins on overlap. Overlap is tested on the raw
+range, so an older statement whose raw range ends one day into a newer one's would share that day
+with it (the reference emitted both); its end is pulled back a day (shift_endpoints), which changes
+no reference period (none touches its neighbour).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from datafeeds_core.urjanet import rules
+from datafeeds_core.urjanet.intervals import shift_endpoints
 from datafeeds_core.urjanet.model import Account, Charge, Usage
 from datafeeds_core.urjanet.transform import (
     GENERIC_ELECTRIC,
@@ -93,7 +97,7 @@ TRANSFORMER = replace(
     GENERIC_ELECTRIC,
     account_range=first_meter_range,
     stored_range=store_start_plus_one_day,
-    normalise=list,
+    normalise=shift_endpoints,
     total_charge=billed_total,
     total_usage=consumption,
     peak_demand=demand_peak,

@@ -26,7 +26,11 @@ from datafeeds_core.urjanet.model import (
     TransformResult,
     UrjanetData,
 )
-from datafeeds_core.urjanet.transform import by_statement_date_nulls_oldest
+from datafeeds_core.urjanet.transform import (
+    by_statement_date_nulls_oldest,
+    newest_first,
+    unused_statements,
+)
 from datafeeds_pge.placement import (
     Found,
     Slot,
@@ -111,7 +115,7 @@ def period_of(interval: Interval[Slot]) -> BillingPeriod:
 
 
 def pge_transform(data: UrjanetData) -> TransformResult:
-    accounts = sorted(data.accounts, key=by_statement_date_nulls_oldest, reverse=True)
+    accounts = newest_first(data.accounts, by_statement_date_nulls_oldest)
     history = rough_out(accounts)
     index = IntervalIndex(shift_endpoints_start(history.sorted()))
     slots = {id(i): i for i in index}
@@ -124,10 +128,15 @@ def pge_transform(data: UrjanetData) -> TransformResult:
         for a in accounts
         if id(a) not in seeds
     ]
+    reported = {id(a) for a in accounts if id(a) not in seeds}
     periods = []
+    used: set[int] = set()
     for interval in index:
         if interval.begin >= interval.end:
             dropped.append(DroppedStatement.of(interval.data.seed, "zero-length period"))
+            reported.add(id(interval.data.seed))
             continue
+        used |= interval.data.contributors
         periods.append(period_of(interval))
+    dropped += unused_statements(accounts, used, reported)
     return TransformResult(tuple(periods), tuple(dropped))

@@ -28,7 +28,11 @@ from datafeeds_core.urjanet.model import (
     UrjanetData,
     Usage,
 )
-from datafeeds_core.urjanet.transform import by_statement_date_nulls_oldest
+from datafeeds_core.urjanet.transform import (
+    by_statement_date_nulls_oldest,
+    newest_first,
+    unused_statements,
+)
 from datafeeds_pge.placement import (
     Found,
     Slot,
@@ -112,7 +116,7 @@ def period_of(interval: Interval[Slot]) -> BillingPeriod:
 
 
 def generation_transform(data: UrjanetData) -> TransformResult:
-    accounts = sorted(data.accounts, key=by_statement_date_nulls_oldest, reverse=True)
+    accounts = newest_first(data.accounts, by_statement_date_nulls_oldest)
     history: IntervalSet[Slot] = IntervalSet()
     for account in accounts:
         for begin, end in reversed(statement_ranges(account)):
@@ -129,10 +133,15 @@ def generation_transform(data: UrjanetData) -> TransformResult:
         for a in accounts
         if id(a) not in seeds
     ]
+    reported = {id(a) for a in accounts if id(a) not in seeds}
     periods = []
+    used: set[int] = set()
     for interval in index:
         if interval.begin >= interval.end:
             dropped.append(DroppedStatement.of(interval.data.seed, "zero-length period"))
+            reported.add(id(interval.data.seed))
             continue
+        used |= interval.data.contributors
         periods.append(period_of(interval))
+    dropped += unused_statements(accounts, used, reported)
     return TransformResult(tuple(periods), tuple(dropped))

@@ -37,8 +37,10 @@ class Slot:
     third_party: list[Charge] | None = None
     usages: list[Usage] | None = None
     sources: list[str] = field(default_factory=list)
+    contributors: set[int] = field(default_factory=set)  # ids of the statements it took from
 
     def contributed(self, account: Account) -> None:
+        self.contributors.add(id(account))
         if account.SourceLink and account.SourceLink not in self.sources:
             self.sources.append(account.SourceLink)
 

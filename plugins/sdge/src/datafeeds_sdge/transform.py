@@ -22,7 +22,12 @@ from datafeeds_core.urjanet.model import (
     UrjanetData,
     Usage,
 )
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, HistoryTransformer, Range
+from datafeeds_core.urjanet.transform import (
+    GENERIC_ELECTRIC,
+    HistoryTransformer,
+    Range,
+    newest_first,
+)
 
 CORRECTION_DAYS = timedelta(days=45)
 CAPACITY_RESERVATION = "Capacity Reservation Demand"
@@ -87,7 +92,7 @@ class SdgeTransformer:
                 dropped.append(DroppedStatement.of(account, "no meters"))
             else:
                 candidates.append(account)
-        candidates.sort(key=self.values.order_key, reverse=True)
+        candidates = newest_first(candidates, self.values.order_key)
 
         history: IntervalSet[Account] = IntervalSet()
         for account in candidates:
@@ -97,7 +102,14 @@ class SdgeTransformer:
                     DroppedStatement.of(account, "overlaps a newer statement already taken")
                 )
             elif span[1] - span[0] > CORRECTION_DAYS:
-                for piece_span, piece in split_by_usage(account):
+                pieces = split_by_usage(account)
+                if not pieces:
+                    dropped.append(
+                        DroppedStatement.of(
+                            account, "correction statement without a [total] usage to split by"
+                        )
+                    )
+                for piece_span, piece in pieces:
                     reason = _unusable(history, piece_span)
                     if reason:
                         where = f"correction piece {piece_span[0]}..{piece_span[1]}"
@@ -126,10 +138,14 @@ class SdgeTransformer:
 
 
 def _unusable(history: IntervalSet[Account], span: Range) -> str | None:
-    """Why `span` cannot become a period: empty, or touching one already taken."""
+    """Why `span` cannot become a period: empty, or sharing a day with one already taken.
+
+    Period ends are inclusive, so a period ending on `span`'s first day shares it too (the
+    reference only looked a day past the end, and emitted periods sharing a day, which no
+    reference period does)."""
     if span[0] >= span[1]:
         return "is empty"
-    if history.overlaps(*span, strict=False):
+    if history.overlaps(span[0] - DAY, span[1] + DAY):
         return "overlaps a period already taken"
     return None
 
