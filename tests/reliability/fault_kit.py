@@ -116,7 +116,8 @@ class Gate:
         os.mkfifo(gate.report_path)
         os.mkfifo(gate.release_path)
         # Both ends held open here: select() then waits for data instead of seeing EOF between
-        # two writers, and a paused job's open() of either FIFO never blocks.
+        # two writers, and a paused job's open() of either FIFO does not block (until the
+        # release, which is final: a job pausing after it would wait for ever).
         gate._report = os.open(gate.report_path, os.O_RDWR | os.O_NONBLOCK)
         gate._release = os.open(gate.release_path, os.O_RDWR)
         return gate
@@ -199,11 +200,6 @@ class Cli:
                     os.killpg(process.pid, signal.SIGKILL)
             with suppress(Exception):
                 process.communicate(timeout=10)
-
-
-def finish(process: subprocess.Popen[str], timeout_s: float = DEADLINE_S) -> tuple[str, str]:
-    out, err = process.communicate(timeout=timeout_s)
-    return out, err
 
 
 def isolated_env(home: Path, site: Path, **settings: str) -> dict[str, str]:

@@ -183,6 +183,43 @@ def test_when_the_launcher_dies_sync_marks_its_queued_runs_lost_and_a_run_lost_o
     assert list((stack.home / "running").iterdir()) == [], "sync removed the dead lock files"
 
 
+def test_sync_leaves_alone_live_runs_and_runs_it_cannot_judge(
+    platform_databases: Any, tmp_path: Path
+) -> None:
+    from datafeeds_core.executors.liveness import folder_of, run_held, sync
+    from datafeeds_core.platform.run_records import open_run
+
+    platform = platform_databases.get("sqlite")
+    home = tmp_path / "home"
+
+    def running(executor: str) -> int:
+        return open_run(
+            platform.engine,
+            data_source_oid=1,
+            scraper_key=KEY,
+            task_id=executor,
+            date_start=None,
+            date_end=None,
+            executor=executor,
+        )
+
+    try:
+        alive, elsewhere, batch = running("cli"), running("local"), running("batch")
+        folder_of(home).mkdir(parents=True)
+        (folder_of(home) / f"{batch}.lock").write_text("")  # unlocked, but a Batch run
+        with run_held(home, alive):
+            assert (folder_of(home) / f"{alive}.lock").exists()
+            held = sync(platform.engine, home)
+        after = sync(platform.engine, home)  # its holder let go: the file went with it
+        statuses = {r["id"]: r["status"] for r in platform.rows("datafeeds_run")}
+    finally:
+        platform.clear()
+
+    assert (held.changes, after.changes) == ([], [])
+    assert statuses == {alive: "running", elsewhere: "running", batch: "running"}
+    assert list(folder_of(home).iterdir()) == []
+
+
 # ---------------------------------------------------------------- outages mid-run
 
 

@@ -61,9 +61,15 @@ PRELOAD = (
     "datafeeds_core.urjanet.loader",
     "datafeeds_core.urjanet.transform",
     "datafeeds_core.urjanet.rules",
+    "datafeeds_core.documents.service",
+    "datafeeds_core.documents.records",
     "sqlalchemy.dialects.sqlite",
     "sqlalchemy.dialects.postgresql.psycopg",
     "sqlalchemy.dialects.mysql.mysqldb",
+    # The drivers themselves: the dialects import them only when an engine is made, so every
+    # child paid for it (psycopg ~90 ms, most of the gap between two jobs: docs/performance.md).
+    "psycopg",
+    "MySQLdb",
     "datafeeds_core.executors.warmup",  # last: the plugins of the keys being launched
 )
 POLL_S = 1.0  # how often running runs are checked for a cancellation

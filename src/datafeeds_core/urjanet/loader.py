@@ -10,12 +10,12 @@ LIKE patterns are escaped, so an account number containing `%` or `_` matches on
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, select, type_coerce
-from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.types import NullType
 
 from datafeeds_core import logs
@@ -23,7 +23,7 @@ from datafeeds_core.contract import AnyOf, Condition, Match, Selection
 from datafeeds_core.database import unreachable_is_transient
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
-from datafeeds_core.urjanet.rows import as_int, parse_fields, parse_value
+from datafeeds_core.urjanet.rows import as_int, parse_value, row_reader
 from datafeeds_core.urjanet.schema import Delivery, DeliveryTables, tables_for
 
 log = logs.get("urjanet")
@@ -169,54 +169,73 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start : start + size]
 
 
-def _foreign_key(table: Table, row: Mapping[Any, Any], column: str) -> int | None:
-    value = row[column]
+def _foreign_key(table: Table, raw_pk: Any, column: str, value: Any) -> int | None:
     if value is None or type(value) is int:  # what the driver gives for an INT column
         return value
-    key: int | None = parse_value(table.name, row["PK"], column, as_int, value)
+    key: int | None = parse_value(table.name, raw_pk, column, as_int, value)
     return key
 
 
 def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
+    # Rows are read positionally, each model built from its values in field order (rows.py
+    # row_reader): mapping lookups and keyword dicts per row were most of the loader's own time
+    # (docs/performance.md, item 3). PK is the first field of every model.
     t = queries.tables
-    account_rows = [parse_fields(Account, t.account.name, r) for r in _rows(conn, queries.accounts)]
+    columns, rows = _rows(conn, queries.accounts)
+    read_account = row_reader(Account, t.account.name, columns)
+    account_rows = [read_account(r) for r in rows]
     if not account_rows:
         return UrjanetData()
 
     # Keyed by the row's AccountFK / MeterFK (the WHERE clauses keep them non-null).
-    meters_of: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    meters_of: dict[int | None, list[tuple[Any, ...]]] = defaultdict(list)
     charges_of: dict[int | None, list[Charge]] = defaultdict(list)
     floating_of: dict[int | None, list[Charge]] = defaultdict(list)
     usages_of: dict[int | None, list[Usage]] = defaultdict(list)
-    pks = [row["PK"] for row in account_rows]
+    pks = [values[0] for values in account_rows]
     for chunk in _chunks(pks, IN_CHUNK):
-        for r in _rows(conn, queries.meters(chunk)):
-            meters_of[_foreign_key(t.meter, r, "AccountFK")].append(
-                parse_fields(Meter, t.meter.name, r)
-            )
-        for r in _rows(conn, queries.charges(chunk)):
-            item = Charge(**parse_fields(Charge, t.charge.name, r))
-            meter_pk = _foreign_key(t.charge, r, "MeterFK")
+        columns, rows = _rows(conn, queries.meters(chunk))
+        read_meter = row_reader(Meter, t.meter.name, columns)
+        pk_at, account_at = columns.index("PK"), columns.index("AccountFK")
+        for r in rows:
+            values = read_meter(r)
+            account_pk = _foreign_key(t.meter, r[pk_at], "AccountFK", r[account_at])
+            meters_of[account_pk].append(values)
+        columns, rows = _rows(conn, queries.charges(chunk))
+        read_charge = row_reader(Charge, t.charge.name, columns)
+        pk_at, account_at = columns.index("PK"), columns.index("AccountFK")
+        meter_at = columns.index("MeterFK")
+        for r in rows:
+            item = Charge(*read_charge(r))
+            meter_pk = _foreign_key(t.charge, r[pk_at], "MeterFK", r[meter_at])
             if meter_pk is None:
-                floating_of[_foreign_key(t.charge, r, "AccountFK")].append(item)
+                account_pk = _foreign_key(t.charge, r[pk_at], "AccountFK", r[account_at])
+                floating_of[account_pk].append(item)
             else:
                 charges_of[meter_pk].append(item)
-        for r in _rows(conn, queries.usages(chunk)):
-            usage = Usage(**parse_fields(Usage, t.usage.name, r))
-            usages_of[_foreign_key(t.usage, r, "MeterFK")].append(usage)
+        columns, rows = _rows(conn, queries.usages(chunk))
+        read_usage = row_reader(Usage, t.usage.name, columns)
+        pk_at, meter_at = columns.index("PK"), columns.index("MeterFK")
+        for r in rows:
+            usage = Usage(*read_usage(r))
+            usages_of[_foreign_key(t.usage, r[pk_at], "MeterFK", r[meter_at])].append(usage)
 
+    # Callable[..., X]: the scalar values are a tuple of unknown length to a type checker.
+    new_meter: Callable[..., Meter] = Meter
+    new_account: Callable[..., Account] = Account
     accounts = []
     empty = []
-    for fields_ in account_rows:
+    for values in account_rows:
+        account_pk = values[0]
         meters = tuple(
-            Meter(**m, charges=tuple(charges_of[m["PK"]]), usages=tuple(usages_of[m["PK"]]))
-            for m in meters_of[fields_["PK"]]
+            new_meter(*m, charges=tuple(charges_of[m[0]]), usages=tuple(usages_of[m[0]]))
+            for m in meters_of[account_pk]
         )
-        floating = tuple(floating_of[fields_["PK"]])
+        floating = tuple(floating_of[account_pk])
         if meters or floating:  # SPEC §3.1 step 3
-            accounts.append(Account(**fields_, meters=meters, floating_charges=floating))
+            accounts.append(new_account(*values, meters=meters, floating_charges=floating))
         else:
-            empty.append(fields_["PK"])
+            empty.append(account_pk)
     if empty:
         # Usually statements of the account's other services: worth a line, not a warning.
         log.info(
@@ -227,27 +246,36 @@ def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
     return UrjanetData(tuple(accounts))
 
 
-def _rows(conn: Connection, statement: Select[Any]) -> list[RowMapping]:
-    # all(): one fetchall from the driver, not a fetchone per row.
-    return _distinct(list(conn.execute(statement).mappings().all()))
+def _rows(conn: Connection, statement: Select[Any]) -> tuple[list[str], list[Row[Any]]]:
+    """The column names and the distinct rows of `statement`, read with one fetchall."""
+    result = conn.execute(statement)
+    columns = list(result.keys())
+    return columns, _distinct(result.all(), columns.index("PK"))
 
 
-def _distinct(rows: list[RowMapping]) -> list[RowMapping]:
+def _distinct(rows: Sequence[Row[Any]], pk_at: int) -> list[Row[Any]]:
     """The rows without exact repeats. Our schema has primary keys, but a delivery we do not
     own may not: a row copied twice would count its charge or usage twice. Rows sharing a PK
     but differing in any column are all kept (the transformers decide, as for the statement
     split over two documents of the PG&E reference fixture "multi_source_link")."""
-    seen: set[tuple[Any, ...]] = set()
+    try:
+        # Identical rows share their PK: when no PK repeats (the usual case) there is nothing
+        # to compare, and hashing the PKs alone is much cheaper than hashing whole rows.
+        if len({row[pk_at] for row in rows}) == len(rows):
+            return list(rows)
+    except TypeError:  # an unhashable PK: compare the rows
+        pass
+    seen: set[Any] = set()
     out = []
     for row in rows:
-        key = tuple(row.values())
+        key: Any = row  # a Row hashes and compares as the tuple of its values
         try:
             repeated = key in seen
         except TypeError:  # a bytearray (BIT, BLOB) cannot be hashed: compare its bytes
-            key = tuple(bytes(v) if isinstance(v, bytearray) else v for v in key)
+            key = tuple(bytes(v) if isinstance(v, bytearray) else v for v in row)
             repeated = key in seen
         if repeated:
-            log.warning("row PK=%s is in the delivery twice, identical: read once", row["PK"])
+            log.warning("row PK=%s is in the delivery twice, identical: read once", row[pk_at])
             continue
         seen.add(key)
         out.append(row)

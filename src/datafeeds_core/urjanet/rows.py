@@ -9,11 +9,12 @@ passes through everywhere except PK.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from operator import itemgetter
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from datafeeds_core.errors import MalformedInput
@@ -176,3 +177,67 @@ def parse_fields(cls: type, table: str, row: Mapping[Any, Any]) -> dict[str, Any
         else:
             fields_[name] = parse_value(table, raw_pk, name, parser, value)
     return fields_
+
+
+RowReader = Callable[[Sequence[Any]], tuple[Any, ...]]
+
+
+def row_reader(cls: type, table: str, columns: Sequence[str]) -> RowReader:
+    """A function from one positional row, whose columns are named `columns`, to the values of
+    `cls`'s scalar fields in field order: `cls(*values, *children)` builds the model.
+
+    The same values and errors as `parse_fields`, planned once per query instead of once per
+    row: each column's position and parser are looked up here, and a value the driver already
+    gives in the field's type (a finite, in-range Decimal for amounts) is taken as it is.
+    """
+    names = [f.name for f in fields(cls)]
+    plan = column_parsers(cls)
+    if [name for name, _ in plan] != names[: len(plan)]:
+        raise TypeError(f"{cls.__name__}: scalar fields must come before its children")
+    position = {name: i for i, name in enumerate(columns)}
+    pk_at = position["PK"]
+    at = [position[name] for name, _ in plan]
+    take: Callable[[Sequence[Any]], tuple[Any, ...]] = (
+        itemgetter(*at) if len(at) > 1 else lambda row: (row[at[0]],)
+    )
+    # Per column: the value's type that is taken as it is (besides None), and whether it is an
+    # amount (a Decimal, still checked to be finite and in range).
+    kinds = [(_PASSED_THROUGH.get(parser), parser is as_decimal) for _, parser in plan]
+    # Most rows of a query share one signature (the types of their values), so the columns
+    # that need their parser are worked out once per signature, not once per row.
+    todo_of: dict[tuple[type, ...], tuple[tuple[int, str, Parser, bool], ...]] = {}
+
+    def todo_for(signature: tuple[type, ...]) -> tuple[tuple[int, str, Parser, bool], ...]:
+        todo = tuple(
+            (i, name, parser, amount)
+            for i, ((name, parser), t, (kind, amount)) in enumerate(
+                zip(plan, signature, kinds, strict=True)
+            )
+            if amount or (t is not type(None) and t is not kind)
+        )
+        todo_of[signature] = todo
+        return todo
+
+    def read(row: Sequence[Any]) -> tuple[Any, ...]:
+        raw_pk = row[pk_at]
+        if raw_pk is None:
+            raise MalformedInput(f"{table} row without a PK")
+        values = take(row)
+        signature = tuple(map(type, values))
+        todo = todo_of.get(signature) or todo_for(signature)
+        out: list[Any] | None = None
+        for i, name, parser, amount in todo:  # in field order: the first bad column is named
+            value = values[i]
+            if value is None or (
+                amount  # as_decimal would return it unchanged: a finite, in-range Decimal
+                and type(value) is Decimal
+                and value.is_finite()
+                and value.adjusted() < AMOUNT_DIGITS
+            ):
+                continue
+            if out is None:
+                out = list(values)
+            out[i] = parse_value(table, raw_pk, name, parser, value)
+        return values if out is None else tuple(out)
+
+    return read
