@@ -10,7 +10,15 @@ import pytest
 
 from datafeeds_core.errors import MalformedInput
 from datafeeds_core.urjanet.model import Charge
-from datafeeds_core.urjanet.rows import as_bool, as_date, as_decimal, as_int, as_str, parse_fields
+from datafeeds_core.urjanet.rows import (
+    as_bool,
+    as_date,
+    as_decimal,
+    as_int,
+    as_str,
+    parse_fields,
+    row_reader,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +92,38 @@ def test_an_invalid_value_names_table_pk_and_column() -> None:
     row.update(PK=3, ChargeAmount="twelve")
     with pytest.raises(MalformedInput, match="Charge PK=3: column ChargeAmount holds 'twelve'"):
         parse_fields(Charge, "Charge", row)
+
+
+_CHARGE_ROWS: list[dict[str, Any]] = [
+    {"PK": 1, "ChargeAmount": Decimal("1.50"), "IsAdjustmentCharge": 0, "ChargeId": "a"},
+    {"PK": 2, "ChargeAmount": 0.1, "IsAdjustmentCharge": b"\x01", "ChargeId": b"caf\xc3\xa9"},
+    {"PK": 3, "ChargeUnitsUsed": "4810.0000", "IntervalStart": datetime(2019, 8, 15, 13, 45)},
+    {"PK": "4", "ChargeRatePerUnit": Decimal("0E+30"), "IsAdjustmentCharge": True},
+    {"PK": 5, "ChargeAmount": Decimal("NaN")},
+    {"PK": 6, "ChargeAmount": Decimal("1E+25"), "ChargeUnitsUsed": "twelve"},
+    {"PK": 7, "ChargeUnitsUsed": "twelve", "ChargeAmount": Decimal("Infinity")},
+    {"PK": None, "ChargeAmount": Decimal("1")},
+]
+
+
+def _outcome(read: Any, *args: Any) -> Any:
+    try:
+        return ("ok", read(*args))
+    except MalformedInput as exc:
+        return ("error", str(exc))
+
+
+def _by_name(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(parse_fields(Charge, "Charge", row).values())
+
+
+@pytest.mark.parametrize("values", _CHARGE_ROWS)
+def test_positional_rows_are_read_as_rows_by_name_are(values: dict[str, Any]) -> None:
+    # Extra columns, in an order of their own: the reader finds each field by its name.
+    columns = ["AccountFK", *reversed(list(Charge.__dataclass_fields__)), "MeterFK"]
+    row = {c: values.get(c) for c in columns}
+    by_name = _outcome(_by_name, row)
+    positional = _outcome(row_reader(Charge, "Charge", columns), tuple(row.values()))
+    assert positional == by_name
+    if by_name[0] == "ok":
+        assert [type(v) for v in positional[1]] == [type(v) for v in by_name[1]]

@@ -205,11 +205,14 @@ def row_reader(cls: type, table: str, columns: Sequence[str]) -> RowReader:
     kinds = [(_PASSED_THROUGH.get(parser), parser is as_decimal) for _, parser in plan]
     # Most rows of a query share one signature (the types of their values), so the columns
     # that need their parser are worked out once per signature, not once per row.
-    todo_of: dict[tuple[type, ...], tuple[tuple[int, str, Parser, bool], ...]] = {}
+    todo_of: dict[tuple[type, ...], tuple[tuple[int, str, Parser, Parser | None, bool], ...]] = {}
 
-    def todo_for(signature: tuple[type, ...]) -> tuple[tuple[int, str, Parser, bool], ...]:
+    def todo_for(
+        signature: tuple[type, ...],
+    ) -> tuple[tuple[int, str, Parser, Parser | None, bool], ...]:
         todo = tuple(
-            (i, name, parser, amount)
+            # A TINYINT(1) flag (an int in a bool field) cannot fail: `bool` is what as_bool does.
+            (i, name, parser, bool if kind is bool and t is int else None, amount)
             for i, ((name, parser), t, (kind, amount)) in enumerate(
                 zip(plan, signature, kinds, strict=True)
             )
@@ -226,7 +229,8 @@ def row_reader(cls: type, table: str, columns: Sequence[str]) -> RowReader:
         signature = tuple(map(type, values))
         todo = todo_of.get(signature) or todo_for(signature)
         out: list[Any] | None = None
-        for i, name, parser, amount in todo:  # in field order: the first bad column is named
+        # In field order: an error names the first bad column, as parse_fields does.
+        for i, name, parser, infallible, amount in todo:
             value = values[i]
             if value is None or (
                 amount  # as_decimal would return it unchanged: a finite, in-range Decimal
@@ -237,7 +241,10 @@ def row_reader(cls: type, table: str, columns: Sequence[str]) -> RowReader:
                 continue
             if out is None:
                 out = list(values)
-            out[i] = parse_value(table, raw_pk, name, parser, value)
+            if infallible is not None:
+                out[i] = infallible(value)
+            else:
+                out[i] = parse_value(table, raw_pk, name, parser, value)
         return values if out is None else tuple(out)
 
     return read
