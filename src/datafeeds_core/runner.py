@@ -81,6 +81,22 @@ def context_for(target: JobTarget) -> DataSourceContext:
     return DataSourceContext(**{k: v for k, v in values.items() if k in known})
 
 
+def load_statements(settings: Settings, target: JobTarget) -> Any:
+    """The target's plugin and its Urjanet statements (a constant number of queries)."""
+    from datafeeds_core.database import make_engine, unreachable_is_transient
+    from datafeeds_core.plugins import load
+    from datafeeds_core.urjanet.loader import load as load_rows
+
+    plugin = load(target.scraper_key)
+    selection = plugin.selection(context_for(target))
+    engine = make_engine(settings.urjanet_url)
+    try:
+        with unreachable_is_transient("Urjanet database"), engine.connect() as conn:
+            return plugin, load_rows(conn, selection)
+    finally:
+        engine.dispose()
+
+
 def launch_settings(target: JobTarget, start: date, end: date, task_id: str) -> list[str]:
     """JOBS.md §1.2 step 6, minus the Elasticsearch and platform host lines; no credential."""
     return [
@@ -121,18 +137,7 @@ class Job:
         return make_engine(self.settings.platform_url)
 
     def _load_statements(self, target: JobTarget) -> Any:
-        from datafeeds_core.database import make_engine, unreachable_is_transient
-        from datafeeds_core.plugins import load
-        from datafeeds_core.urjanet.loader import load as load_rows
-
-        plugin = load(target.scraper_key)
-        selection = plugin.selection(context_for(target))
-        engine = make_engine(self.settings.urjanet_url)
-        try:
-            with unreachable_is_transient("Urjanet database"), engine.connect() as conn:
-                return plugin, load_rows(conn, selection)
-        finally:
-            engine.dispose()
+        return load_statements(self.settings, target)
 
     def run(self) -> JobOutcome:
         from datafeeds_core.database import unreachable_is_transient
@@ -264,47 +269,16 @@ class Job:
         self, engine: Engine, target: JobTarget, periods: tuple[BillingPeriod, ...]
     ) -> dict[BillingPeriod, list[dict[str, str]]]:
         """Fetch, check and store each statement's document; failures only cost the PDF."""
-        from datafeeds_core.database import unreachable_is_transient
-        from datafeeds_core.documents.records import record_documents
-        from datafeeds_core.documents.service import (
-            attachments_for,
-            bill_documents_for,
-            collect_documents,
-        )
-        from datafeeds_core.documents.store import store_from_url
-
-        urls = [u for p in periods for u in p.source_urls]
-        if not urls:
+        report, attachments = store_documents(self.settings, engine, target, periods)
+        if report is None:
             return {}
-        cfg = self.settings
-        report = collect_documents(
-            urls,
-            store_from_url(cfg.documents_url),
-            http_user=cfg.urjanet_http_user,
-            http_password=cfg.urjanet_http_password,
-            concurrency=cfg.document_concurrency,
-            timeout=cfg.document_timeout_s,
-        )
         counts = report.counts()
         for outcome in ("fetched", "reused", "failed"):
             self.counts[f"documents_{outcome}"] = counts.get(outcome, 0)
-        for url, reason in report.failures().items():
-            log.warning("no document for %s: %s", url, reason)
-            self.document_failures.append({"url": url, "reason": reason})
-        rows = [
-            row
-            for p in periods
-            for row in bill_documents_for(
-                p,
-                report,
-                utility=target.utility or "",
-                utility_account_id=target.utility_account_id or "",
-            )
-        ]
-        if rows:
-            with unreachable_is_transient("platform database"), engine.begin() as conn:
-                record_documents(conn, rows)
-        return {p: attachments_for(p.source_urls, report) for p in periods}
+        self.document_failures.extend(
+            {"url": url, "reason": reason} for url, reason in report.failures().items()
+        )
+        return attachments
 
     def _write(
         self,
@@ -337,3 +311,50 @@ class Job:
 
 def run_job(request: JobRequest, settings: Settings, **kwargs: Any) -> JobOutcome:
     return Job(request, settings, **kwargs).run()
+
+
+def store_documents(
+    settings: Settings, engine: Engine, target: JobTarget, periods: tuple[BillingPeriod, ...]
+) -> tuple[Any, dict[BillingPeriod, list[dict[str, str]]]]:
+    """Fetch, check and store the documents of `periods`; record their bill_document rows.
+
+    Returns the DocumentReport (None when no period links a document) and each period's
+    attachment entries. A document that cannot be had costs only itself, never a bill.
+    """
+    from datafeeds_core.database import unreachable_is_transient
+    from datafeeds_core.documents.records import record_documents
+    from datafeeds_core.documents.service import (
+        attachments_for,
+        bill_documents_for,
+        collect_documents,
+    )
+    from datafeeds_core.documents.store import store_from_url
+
+    urls = [u for p in periods for u in p.source_urls]
+    if not urls:
+        return None, {}
+    report = collect_documents(
+        urls,
+        store_from_url(settings.documents_url),
+        http_user=settings.urjanet_http_user,
+        http_password=settings.urjanet_http_password,
+        concurrency=settings.document_concurrency,
+        timeout=settings.document_timeout_s,
+    )
+    for url, reason in report.failures().items():
+        log.warning("no document for %s: %s", url, reason)
+    rows = [
+        row
+        for p in periods
+        for row in bill_documents_for(
+            p,
+            report,
+            utility=target.utility or "",
+            utility_account_id=target.utility_account_id or "",
+        )
+    ]
+    if rows:
+        with unreachable_is_transient("platform database"), engine.begin() as conn:
+            record_documents(conn, rows)
+    return report, {p: attachments_for(p.source_urls, report) for p in periods}
+

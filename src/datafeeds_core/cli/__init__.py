@@ -55,6 +55,7 @@ def _register() -> None:
         batch,
         db,
         demo,
+        documents,
         feeds,
         launch,
         meters,
@@ -74,6 +75,7 @@ def _register() -> None:
     app.add_typer(feeds.app, name="feeds")
     app.add_typer(meters.app, name="meters")
     app.add_typer(sources.app, name="sources")
+    app.add_typer(documents.app, name="documents")
     app.add_typer(db.app, name="db")
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(urjanet.app, name="urjanet")

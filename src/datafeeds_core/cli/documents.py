@@ -1,0 +1,44 @@
+"""`datafeeds documents`: bill documents (PDFs) of bills already written."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from datafeeds_core.cli.common import MAX_OID, errors_as_exit
+
+app = typer.Typer(
+    help="Bill documents: backfill PDFs for bills already written.", no_args_is_help=True
+)
+
+
+@app.command()
+def fetch(
+    oid: int = typer.Option(..., "--oid", min=1, max=MAX_OID, help="The meter data source oid."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Fetch, check and store the documents of a data source's bills and attach them.
+
+    The statements are loaded and transformed again to find each bill's source links; documents
+    already stored are reused, not downloaded. A document that cannot be had is reported and
+    leaves its bill as it was.
+    """
+    from datetime import date
+
+    from datafeeds_core.config import settings
+    from datafeeds_core.documents.backfill import backfill_documents
+
+    with errors_as_exit():
+        report = backfill_documents(settings(), oid, today=date.today())
+    if as_json:
+        typer.echo(json.dumps(report.__dict__, indent=2))
+        return
+    c = report.counts
+    typer.echo(
+        f"data source {report.data_source_oid}: {report.bills} bills, {report.matched} with "
+        f"source links, {report.attached} attached; documents fetched {c.get('fetched', 0)}, "
+        f"reused {c.get('reused', 0)}, failed {c.get('failed', 0)}"
+    )
+    for url, reason in report.failures.items():
+        typer.echo(f"  no document for {url}: {reason}")
