@@ -588,3 +588,315 @@ class DatafeedsCli:
 @pytest.fixture
 def datafeeds_cli(tmp_path: Path) -> DatafeedsCli:
     return DatafeedsCli(home=tmp_path / "home")
+
+
+# ---------------------------------------------------------------- selection suite
+# `selection_suite(...)`: the tests every Urjanet plugin's selection owes, on `urjanet_db`.
+
+
+def _numbered_statement(
+    pk: int, number: str, provider: str, services: tuple[str, ...], column: str = "AccountNumber"
+) -> Any:
+    from datetime import date
+
+    from datafeeds_core.urjanet.model import Account, Meter
+
+    numbered: dict[str, Any] = {column: number}
+    return Account(
+        PK=pk,
+        UtilityProvider=provider,
+        **numbered,
+        StatementDate=date(2020, 2, 3),
+        IntervalStart=date(2020, 1, 1),
+        IntervalEnd=date(2020, 2, 1),
+        meters=tuple(Meter(PK=pk * 10 + i, ServiceType=s) for i, s in enumerate(services)),
+    )
+
+
+def selection_suite(
+    key: str,
+    *,
+    hook: Callable[..., Any],
+    provider: str,
+    account_number: str,
+    services: tuple[str, ...],
+    other_services: tuple[str, ...] = ("electric",),
+    as_given: Callable[[str], str] = lambda number: number,
+    wildcards: str = "%_",
+    column: str = "AccountNumber",
+) -> type:
+    """A test class for the selection `hook` (the plugin's `datafeeds_datasource`) serves for `key`.
+
+    Its statements are those of `provider` whose AccountNumber is `account_number` (the user
+    gives it as `as_given(account_number)`), with the meters of `services`. The tests check that
+    the selection takes them, and none of the look-alikes: another provider, a longer account
+    number, only meters of `other_services`, an account number with a LIKE metacharacter of
+    `wildcards` in it (which must match only itself); and that other keys are not served.
+    `column` is where the statements keep the number (AccountNumber or RawAccountNumber).
+    """
+    from functools import partial
+
+    from datafeeds_core.contract import DataSourceContext
+
+    statement = partial(_numbered_statement, column=column)
+    taken = services[0]
+    lookalikes = {
+        "other-provider": statement(2, account_number, provider + "X", (taken,)),
+        "longer-account-number": statement(2, account_number + "0", provider, (taken,)),
+        "other-service-types": statement(2, account_number, provider, other_services),
+    }
+    wildcard_numbers = {f"wildcard-{c}": account_number[:-1] + c for c in wildcards}
+
+    def selected(urjanet_db: UrjanetTestDatabase, account_id: str) -> list[Any]:
+        context = DataSourceContext(key, utility_account_id=account_id)
+        data = urjanet_db.load(hook(key, context))
+        return [(a.PK, [m.ServiceType for m in a.meters]) for a in data.accounts]
+
+    class TestSelection:
+        def test_takes_the_accounts_statements_with_their_service_meters(
+            self, urjanet_db: UrjanetTestDatabase
+        ) -> None:
+            from datafeeds_core.urjanet.model import UrjanetData
+
+            urjanet_db.seed(
+                UrjanetData(
+                    (
+                        statement(1, account_number, provider, services + other_services),
+                        statement(2, account_number, provider, (taken,)),
+                    )
+                )
+            )
+            assert selected(urjanet_db, as_given(account_number)) == [
+                (1, list(services)),
+                (2, [taken]),
+            ]
+
+        @pytest.mark.parametrize("lookalike", sorted(lookalikes))
+        def test_takes_no_look_alike(self, urjanet_db: UrjanetTestDatabase, lookalike: str) -> None:
+            from datafeeds_core.urjanet.model import UrjanetData
+
+            own = statement(1, account_number, provider, (taken,))
+            urjanet_db.seed(UrjanetData((own, lookalikes[lookalike])))
+            assert selected(urjanet_db, as_given(account_number)) == [(1, [taken])]
+
+        @pytest.mark.parametrize("wildcard", sorted(wildcard_numbers))
+        def test_a_wildcard_character_in_the_account_id_matches_only_itself(
+            self, urjanet_db: UrjanetTestDatabase, wildcard: str
+        ) -> None:
+            from datafeeds_core.urjanet.model import UrjanetData
+
+            number = wildcard_numbers[wildcard]
+            urjanet_db.seed(
+                UrjanetData(
+                    (
+                        statement(1, account_number, provider, (taken,)),
+                        statement(2, number, provider, (taken,)),
+                    )
+                )
+            )
+            assert selected(urjanet_db, as_given(number)) == [(2, [taken])]
+
+        def test_other_keys_are_not_served(self) -> None:
+            other = "other-urjanet"
+            assert hook(other, DataSourceContext(other, utility_account_id="1")) is None
+
+    return TestSelection
+
+
+# ---------------------------------------------------------------- water rules suites
+# `generic_water_suite(T)` / `end_minus_one_day_water_suite(T)`: the tests a water plugin owes
+# when its transformer is GENERIC_WATER, or GENERIC_WATER with `end_minus_one_day` periods.
+
+
+def water_statement(
+    pk: int,
+    span: tuple[Any, Any],
+    statement: Any = None,
+    usages: tuple[Any, ...] = (),
+    **amounts: Any,
+) -> Any:
+    """A water statement over `span` (IntervalStart, IntervalEnd), stated on `statement`
+    (2020-06-01 by default; pass `None` for none), one water meter (tariff W1) with `usages`."""
+    from datetime import date
+
+    from datafeeds_core.urjanet.model import Account, Meter
+
+    return Account(
+        PK=pk,
+        StatementDate=date(2020, 6, 1) if statement is None else statement,
+        IntervalStart=span[0],
+        IntervalEnd=span[1],
+        meters=(Meter(PK=pk, ServiceType="water", Tariff="W1", usages=usages),),
+        **amounts,
+    )
+
+
+def total_usage(pk: int, amount: str, unit: str = "ccf", component: str = "[total]") -> Any:
+    """A usage of `amount` `unit` (the `[total]` component by default)."""
+    from decimal import Decimal
+
+    from datafeeds_core.urjanet.model import Usage
+
+    return Usage(PK=pk, UsageAmount=Decimal(amount), EnergyUnit=unit, RateComponent=component)
+
+
+def generic_water_suite(transformer: Callable[[Any], Any]) -> type:
+    """A test class pinning the generic water rules (SPEC §4.2) on `transformer`."""
+    from dataclasses import replace
+    from datetime import date
+    from decimal import Decimal
+
+    from datafeeds_core.urjanet.model import UrjanetData
+
+    jan = (date(2020, 1, 1), date(2020, 2, 1))
+    feb = (date(2020, 2, 1), date(2020, 3, 1))
+    mar = (date(2020, 3, 1), date(2020, 4, 1))
+    apr = (date(2020, 4, 1), date(2020, 5, 1))
+    stmt = water_statement
+
+    class TestGenericWater:
+        def test_touching_statements_become_periods_ending_a_day_before_the_next(self) -> None:
+            result = transformer(UrjanetData((stmt(2, feb), stmt(1, jan))))
+            assert [(p.start, p.end, p.tariff) for p in result.periods] == [
+                (date(2020, 1, 1), date(2020, 1, 31), "W1"),
+                (date(2020, 2, 1), date(2020, 3, 1), "W1"),
+            ]
+
+        def test_the_newest_statement_wins_an_overlap_and_the_other_is_reported(self) -> None:
+            older = stmt(1, jan, statement=date(2020, 2, 5), NewCharges=Decimal("10"))
+            correction = stmt(
+                2, (date(2020, 1, 15), date(2020, 2, 1)), date(2020, 3, 5), NewCharges=Decimal("4")
+            )
+            result = transformer(UrjanetData((older, correction)))
+            assert [(p.start, p.total_charge) for p in result.periods] == [
+                (date(2020, 1, 15), Decimal("4"))
+            ]
+            assert [d.PK for d in result.dropped] == [1]
+
+        def test_a_statement_without_a_statement_date_is_reported_not_used(self) -> None:
+            undated = replace(stmt(1, jan), StatementDate=None)
+            result = transformer(UrjanetData((undated,)))
+            assert result.periods == ()
+            assert [(d.PK, d.reason) for d in result.dropped] == [(1, "no statement date")]
+
+        def test_total_is_new_charges_if_positive_else_bill_amount_when_nothing_is_owed_else_zero(
+            self,
+        ) -> None:
+            statements = (
+                stmt(1, jan, NewCharges=Decimal("25.50"), TotalBillAmount=Decimal("99")),
+                stmt(
+                    2,
+                    feb,
+                    NewCharges=Decimal("0"),
+                    OutstandingBalance=Decimal("0"),
+                    TotalBillAmount=Decimal("30"),
+                ),
+                stmt(
+                    3,
+                    mar,
+                    NewCharges=Decimal("0"),
+                    OutstandingBalance=Decimal("5"),
+                    TotalBillAmount=Decimal("30"),
+                ),
+                stmt(4, apr, NewCharges=None, TotalBillAmount=Decimal("30")),
+            )
+            totals = [p.total_charge for p in transformer(UrjanetData(statements)).periods]
+            assert totals == [Decimal("25.50"), Decimal("30"), Decimal("0"), Decimal("0")]
+
+        def test_usage_is_the_deduplicated_total_usages_converted_by_their_unit_and_no_peak(
+            self,
+        ) -> None:
+            usages = (
+                total_usage(1, "1000", "gallons"),
+                total_usage(2, "1000", "gallons"),  # same amount, unit and dates: counted once
+                total_usage(3, "500", "gallons"),
+                total_usage(4, "700", "gallons", "[tier1]"),
+            )
+            (period,) = transformer(UrjanetData((stmt(1, jan, usages=usages),))).periods
+            assert period.total_usage == Decimal("1500") * Decimal("0.0013368")
+            assert period.peak_demand is None
+
+    return TestGenericWater
+
+
+def end_minus_one_day_water_suite(transformer: Callable[[Any], Any]) -> type:
+    """A test class pinning, on `transformer`, periods that end the day before the statement's
+    IntervalEnd (SPEC §4.3) followed by the generic water rules (SPEC §4.2)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from datafeeds_core.urjanet.model import UrjanetData
+
+    def stmt(pk: int, start: date, end: date, **rest: Any) -> Any:
+        return water_statement(pk, (start, end), **rest)
+
+    def spans(data: Any) -> list[tuple[date, date]]:
+        return [(p.start, p.end) for p in transformer(data).periods]
+
+    class TestEndMinusOneDayWater:
+        def test_each_period_ends_the_day_before_the_statements_interval_end(self) -> None:
+            data = UrjanetData(
+                (
+                    stmt(1, date(2020, 1, 1), date(2020, 2, 1)),
+                    stmt(2, date(2020, 2, 1), date(2020, 3, 1)),
+                )
+            )
+            assert spans(data) == [
+                (date(2020, 1, 1), date(2020, 1, 31)),
+                (date(2020, 2, 1), date(2020, 2, 29)),
+            ]
+
+        def test_the_overlap_test_uses_the_shortened_period(self) -> None:
+            # Raw intervals share 2020-01-31; shortened by a day they only touch, so both are
+            # kept and the earlier one then ends a day before the next begins.
+            data = UrjanetData(
+                (
+                    stmt(1, date(2020, 1, 1), date(2020, 2, 1), statement=date(2020, 2, 5)),
+                    stmt(2, date(2020, 1, 31), date(2020, 3, 1), statement=date(2020, 3, 5)),
+                )
+            )
+            assert spans(data) == [
+                (date(2020, 1, 1), date(2020, 1, 30)),
+                (date(2020, 1, 31), date(2020, 2, 29)),
+            ]
+
+        def test_a_one_day_statement_is_reported_not_turned_into_an_empty_period(self) -> None:
+            result = transformer(UrjanetData((stmt(1, date(2020, 1, 1), date(2020, 1, 2)),)))
+            assert result.periods == ()
+            assert [d.PK for d in result.dropped] == [1]
+
+        def test_a_second_run_over_the_same_statements_gives_the_same_periods(self) -> None:
+            data = UrjanetData((stmt(1, date(2020, 1, 1), date(2020, 2, 1)),))
+            assert spans(data) == spans(data) == [(date(2020, 1, 1), date(2020, 1, 31))]
+            assert data.accounts[0].IntervalEnd == date(2020, 2, 1)
+
+        def test_total_and_usage_follow_the_generic_water_rules(self) -> None:
+            usage = total_usage(1, "12", "HCF")
+            data = UrjanetData(
+                (
+                    stmt(
+                        1,
+                        date(2020, 1, 1),
+                        date(2020, 2, 1),
+                        usages=(usage,),
+                        NewCharges=Decimal("40.10"),
+                    ),
+                    stmt(
+                        2,
+                        date(2020, 2, 1),
+                        date(2020, 3, 1),
+                        NewCharges=Decimal("0"),
+                        OutstandingBalance=Decimal("0"),
+                        TotalBillAmount=Decimal("7"),
+                    ),
+                    stmt(3, date(2020, 3, 1), date(2020, 4, 1), NewCharges=Decimal("-3")),
+                )
+            )
+            periods = transformer(data).periods
+            assert [(p.total_charge, p.total_usage, p.peak_demand) for p in periods] == [
+                (Decimal("40.10"), Decimal("12.0"), None),
+                (Decimal("7"), Decimal("0"), None),
+                (Decimal("0"), Decimal("0"), None),
+            ]
+
+    return TestEndMinusOneDayWater

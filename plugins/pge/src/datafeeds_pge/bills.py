@@ -22,26 +22,25 @@ from datafeeds_core.urjanet.intervals import (
 from datafeeds_core.urjanet.model import (
     Account,
     BillingPeriod,
-    DroppedStatement,
     TransformResult,
     UrjanetData,
 )
 from datafeeds_core.urjanet.transform import (
     by_statement_date_nulls_oldest,
     newest_first,
-    unused_statements,
 )
 from datafeeds_pge.placement import (
     Found,
     Slot,
+    billing_period,
     fill,
     is_correction,
     is_nem_total,
     kwh_or_therms_total,
     only_fit,
+    periods_and_dropped,
     span_of,
 )
-from datafeeds_pge.utility_codes import utility_code
 
 
 def usage_ranges(account: Account) -> list[tuple[date, date]]:
@@ -93,25 +92,8 @@ def place_statement(account: Account, index: IntervalIndex[Slot]) -> dict[int, F
 
 def period_of(interval: Interval[Slot]) -> BillingPeriod:
     slot = interval.data
-    utility = slot.utility or []
-    third_party = slot.third_party or []
-    usages = slot.usages or []
-    seed = slot.seed
-    return BillingPeriod(
-        start=interval.begin,
-        end=interval.end,
-        statement=seed.StatementDate,
-        tariff=rules.first_tariff(seed),
-        source_urls=tuple(slot.sources),
-        total_charge=rules.sum_amounts(c.ChargeAmount for c in utility + third_party),
-        peak_demand=rules.max_or_none(u.UsageAmount for u in usages if u.EnergyUnit == "kW")
-        or rules.ZERO,
-        total_usage=kwh_or_therms_total(usages),
-        line_items=tuple(utility + third_party),
-        service_id=next((m.PODid for m in seed.meters), None),
-        utility_account_id=seed.RawAccountNumber,
-        utility=utility_code(seed.UtilityProvider),
-    )
+    charges = (slot.utility or []) + (slot.third_party or [])
+    return billing_period(interval, charges, kwh_or_therms_total)
 
 
 def pge_transform(data: UrjanetData) -> TransformResult:
@@ -122,21 +104,6 @@ def pge_transform(data: UrjanetData) -> TransformResult:
     for account in accounts:
         fill(place_statement(account, index), slots, account, kwh_or_therms_total)
 
-    seeds = {id(i.data.seed) for i in index}
-    dropped = [
-        DroppedStatement.of(a, "defines no period (no [total] usage range, or overlapped)")
-        for a in accounts
-        if id(a) not in seeds
-    ]
-    reported = {id(a) for a in accounts if id(a) not in seeds}
-    periods = []
-    used: set[int] = set()
-    for interval in index:
-        if interval.begin >= interval.end:
-            dropped.append(DroppedStatement.of(interval.data.seed, "zero-length period"))
-            reported.add(id(interval.data.seed))
-            continue
-        used |= interval.data.contributors
-        periods.append(period_of(interval))
-    dropped += unused_statements(accounts, used, reported)
-    return TransformResult(tuple(periods), tuple(dropped))
+    return periods_and_dropped(
+        accounts, index, period_of, "defines no period (no [total] usage range, or overlapped)"
+    )

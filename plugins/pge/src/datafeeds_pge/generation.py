@@ -23,7 +23,6 @@ from datafeeds_core.urjanet.intervals import (
 from datafeeds_core.urjanet.model import (
     Account,
     BillingPeriod,
-    DroppedStatement,
     TransformResult,
     UrjanetData,
     Usage,
@@ -31,18 +30,18 @@ from datafeeds_core.urjanet.model import (
 from datafeeds_core.urjanet.transform import (
     by_statement_date_nulls_oldest,
     newest_first,
-    unused_statements,
 )
 from datafeeds_pge.placement import (
     Found,
     Slot,
+    billing_period,
     fill,
     is_correction,
     is_nem_total,
+    periods_and_dropped,
     span_of,
     widest_fit,
 )
-from datafeeds_pge.utility_codes import utility_code
 
 ENERGY_UNITS = ("kWh", "therms")
 
@@ -94,25 +93,7 @@ def place_statement(account: Account, index: IntervalIndex[Slot]) -> dict[int, F
 
 
 def period_of(interval: Interval[Slot]) -> BillingPeriod:
-    slot = interval.data
-    charges = slot.utility or []
-    usages = slot.usages or []
-    seed = slot.seed
-    return BillingPeriod(
-        start=interval.begin,
-        end=interval.end,
-        statement=seed.StatementDate,
-        tariff=rules.first_tariff(seed),
-        source_urls=tuple(slot.sources),
-        total_charge=rules.sum_amounts(c.ChargeAmount for c in charges),
-        peak_demand=rules.max_or_none(u.UsageAmount for u in usages if u.EnergyUnit == "kW")
-        or rules.ZERO,
-        total_usage=generation_usage(usages),
-        line_items=tuple(charges),
-        service_id=next((m.PODid for m in seed.meters), None),
-        utility_account_id=seed.RawAccountNumber,
-        utility=utility_code(seed.UtilityProvider),
-    )
+    return billing_period(interval, interval.data.utility or [], generation_usage)
 
 
 def generation_transform(data: UrjanetData) -> TransformResult:
@@ -127,21 +108,6 @@ def generation_transform(data: UrjanetData) -> TransformResult:
     for account in accounts:
         fill(place_statement(account, index), slots, account, generation_usage)
 
-    seeds = {id(i.data.seed) for i in index}
-    dropped = [
-        DroppedStatement.of(a, "defines no period (no usage or meter range, or overlapped)")
-        for a in accounts
-        if id(a) not in seeds
-    ]
-    reported = {id(a) for a in accounts if id(a) not in seeds}
-    periods = []
-    used: set[int] = set()
-    for interval in index:
-        if interval.begin >= interval.end:
-            dropped.append(DroppedStatement.of(interval.data.seed, "zero-length period"))
-            reported.add(id(interval.data.seed))
-            continue
-        used |= interval.data.contributors
-        periods.append(period_of(interval))
-    dropped += unused_statements(accounts, used, reported)
-    return TransformResult(tuple(periods), tuple(dropped))
+    return periods_and_dropped(
+        accounts, index, period_of, "defines no period (no usage or meter range, or overlapped)"
+    )

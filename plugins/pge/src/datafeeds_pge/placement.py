@@ -4,14 +4,24 @@ usage into one of them (SPEC §4.4 "PG&E"). Shared by the bill and the generatio
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.intervals import DAY, Interval, IntervalIndex
-from datafeeds_core.urjanet.model import Account, Charge, Meter, Usage
+from datafeeds_core.urjanet.model import (
+    Account,
+    BillingPeriod,
+    Charge,
+    DroppedStatement,
+    Meter,
+    TransformResult,
+    Usage,
+)
+from datafeeds_core.urjanet.transform import unused_statements
+from datafeeds_pge.utility_codes import utility_code
 
 # A charge that re-bills an earlier range names it: "01/02/2019 - 02/01/2019 …".
 CORRECTION = re.compile(r"^\d*/\d*/\d* - \d*/\d*/\d*")
@@ -116,4 +126,54 @@ def kwh_or_therms_total(usages: Iterable[Usage]) -> Decimal:
     """The `[total]` usages in kWh or therms."""
     return rules.sum_amounts(
         u.UsageAmount for u in usages if rules.is_total(u) and u.EnergyUnit in ("kWh", "therms")
+    )
+
+
+def periods_and_dropped(
+    accounts: Sequence[Account],
+    index: IntervalIndex[Slot],
+    period_of: Callable[[Interval[Slot]], BillingPeriod],
+    no_period_reason: str,
+) -> TransformResult:
+    """The filled periods as billing periods; statements that seed none, seed a zero-length one
+    or contribute to none are dropped, each reported once."""
+    seeds = {id(i.data.seed) for i in index}
+    dropped = [DroppedStatement.of(a, no_period_reason) for a in accounts if id(a) not in seeds]
+    reported = {id(a) for a in accounts if id(a) not in seeds}
+    periods = []
+    used: set[int] = set()
+    for interval in index:
+        if interval.begin >= interval.end:
+            dropped.append(DroppedStatement.of(interval.data.seed, "zero-length period"))
+            reported.add(id(interval.data.seed))
+            continue
+        used |= interval.data.contributors
+        periods.append(period_of(interval))
+    dropped += unused_statements(accounts, used, reported)
+    return TransformResult(tuple(periods), tuple(dropped))
+
+
+def billing_period(
+    interval: Interval[Slot],
+    charges: list[Charge],
+    usage_total: Callable[[Iterable[Usage]], Decimal],
+) -> BillingPeriod:
+    """The billing period of a filled `interval` whose line items are `charges`."""
+    slot = interval.data
+    usages = slot.usages or []
+    seed = slot.seed
+    return BillingPeriod(
+        start=interval.begin,
+        end=interval.end,
+        statement=seed.StatementDate,
+        tariff=rules.first_tariff(seed),
+        source_urls=tuple(slot.sources),
+        total_charge=rules.sum_amounts(c.ChargeAmount for c in charges),
+        peak_demand=rules.max_or_none(u.UsageAmount for u in usages if u.EnergyUnit == "kW")
+        or rules.ZERO,
+        total_usage=usage_total(usages),
+        line_items=tuple(charges),
+        service_id=next((m.PODid for m in seed.meters), None),
+        utility_account_id=seed.RawAccountNumber,
+        utility=utility_code(seed.UtilityProvider),
     )
