@@ -87,9 +87,9 @@ ${meter_import}    DataSourceContext,
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_kit import single_key_hooks
 from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.transform import $transformer, Transformer
+from datafeeds_core.urjanet.transform import $transformer
 
 KEY = "$key"
 PROVIDER = "$provider"
@@ -102,24 +102,18 @@ METADATA = PluginMetadata(
 TRANSFORMER = $transformer
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(account_number_is(as_is(context.utility_account_id)), provider_is(PROVIDER)),
         meter=($meter_filter,),
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+# The three hooks, answering for KEY only (None for any other key).
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)
 ''')
 
 _README = Template('''\

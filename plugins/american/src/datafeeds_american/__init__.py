@@ -12,10 +12,10 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_kit import single_key_hooks
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.normalise import without_dashes
-from datafeeds_core.urjanet.transform import GENERIC_WATER, Transformer
+from datafeeds_core.urjanet.transform import GENERIC_WATER
 
 KEY = "american-urjanet"
 PROVIDER = "AmericanWater"
@@ -23,15 +23,8 @@ METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description="Ame
 TRANSFORMER = replace(GENERIC_WATER, total_charge=rules.new_charges_or_balance_difference)
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(
             account_number_is(without_dashes(context.utility_account_id)),
@@ -41,6 +34,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

@@ -13,9 +13,9 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_kit import single_key_hooks
 from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.transform import GENERIC_WATER, Transformer, end_minus_one_day
+from datafeeds_core.urjanet.transform import GENERIC_WATER, end_minus_one_day
 
 KEY = "city-of-bellevue-urjanet"
 PROVIDER = "CityOfBellevueWA"
@@ -26,15 +26,8 @@ METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME
 TRANSFORMER = replace(GENERIC_WATER, account_range=end_minus_one_day)
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(
             account_number_is(as_is(context.utility_account_id)),
@@ -44,6 +37,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

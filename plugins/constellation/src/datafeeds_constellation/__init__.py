@@ -14,9 +14,9 @@ from datafeeds_core.contract import (
     service_type_in,
 )
 from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_kit import single_key_hooks
 from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
+from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC
 
 KEY = "constellation-urjanet"
 PROVIDER = "Constellation"
@@ -34,15 +34,8 @@ def meter_number_tail(service_id: str | None) -> str:
     return said[-6:]
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     account = (context.utility_account_id or "").strip() or DEFAULT_ACCOUNT
     return Selection(
         account=(
@@ -58,6 +51,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

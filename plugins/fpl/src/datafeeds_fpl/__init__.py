@@ -12,11 +12,11 @@ from datafeeds_core.contract import (
     account_number_is,
     provider_is,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_kit import single_key_hooks
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.model import Account
 from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
+from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC
 
 KEY = "fpl-urjanet"
 PROVIDER = "FPL"
@@ -42,15 +42,8 @@ TRANSFORMER = replace(
 )
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     # Every meter of the statement; charges load where they belong (meter or floating), so no
     # charge is listed twice and no single-meter assertion is needed.
     return Selection(
@@ -58,6 +51,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

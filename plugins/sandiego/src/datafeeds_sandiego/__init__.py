@@ -12,10 +12,10 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_kit import single_key_hooks
 from datafeeds_core.urjanet.model import Account
 from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.transform import GENERIC_WATER, Range, Transformer, account_interval
+from datafeeds_core.urjanet.transform import GENERIC_WATER, Range, account_interval
 
 KEY = "sandiego-water-urjanet"
 PROVIDER = "CityOfSanDiegoCA"
@@ -37,15 +37,8 @@ def first_numbered_meter_interval(account: Account) -> Range | None:
 TRANSFORMER = replace(GENERIC_WATER, account_range=first_numbered_meter_interval)
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(
             account_number_is(as_is(context.utility_account_id)),
@@ -55,6 +48,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

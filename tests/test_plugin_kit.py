@@ -1,0 +1,73 @@
+"""`single_key_hooks`: hooks bound to module attributes register with pluggy under the attribute
+names and answer only for their key."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pluggy
+import pytest
+
+from datafeeds_core import hookspecs
+from datafeeds_core.contract import DataSourceContext, PluginMetadata, Selection, provider_is
+from datafeeds_core.plugin_kit import single_key_hooks
+from datafeeds_core.urjanet.transform import GENERIC_WATER
+
+KEY = "kit-test-urjanet"
+METADATA = PluginMetadata(provider="KitTest", commodity="water", description="kit test")
+
+
+def select(context: DataSourceContext) -> Selection:
+    return Selection(account=(provider_is(f"KitTest-{context.utility_account_id}"),))
+
+
+def throwaway_plugin() -> ModuleType:
+    module = ModuleType("kit_throwaway_plugin")
+    (
+        module.datafeeds_metadata,
+        module.datafeeds_datasource,
+        module.datafeeds_transformer,
+    ) = single_key_hooks(KEY, METADATA, select, GENERIC_WATER)
+    return module
+
+
+@pytest.fixture
+def pm() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    manager.register(throwaway_plugin())
+    manager.check_pending()
+    return manager
+
+
+def test_all_three_hooks_register_under_their_attribute_names(pm: pluggy.PluginManager) -> None:
+    for name in ("datafeeds_metadata", "datafeeds_datasource", "datafeeds_transformer"):
+        assert len(getattr(pm.hook, name).get_hookimpls()) == 1
+
+
+def test_hooks_answer_for_their_key(pm: pluggy.PluginManager) -> None:
+    context = DataSourceContext(scraper_key=KEY, utility_account_id="42")
+    assert pm.hook.datafeeds_metadata(scraper_key=KEY) is METADATA
+    assert pm.hook.datafeeds_datasource(scraper_key=KEY, context=context) == select(context)
+    assert pm.hook.datafeeds_transformer(scraper_key=KEY) is GENERIC_WATER
+
+
+def test_hooks_answer_none_for_other_keys(pm: pluggy.PluginManager) -> None:
+    other = "other-urjanet"
+    context = DataSourceContext(scraper_key=other, utility_account_id="42")
+    assert pm.hook.datafeeds_metadata(scraper_key=other) is None
+    assert pm.hook.datafeeds_datasource(scraper_key=other, context=context) is None
+    assert pm.hook.datafeeds_transformer(scraper_key=other) is None
+
+
+def test_hooks_bound_to_other_names_are_not_datafeeds_hooks() -> None:
+    module = ModuleType("kit_misnamed_plugin")
+    module.metadata_hook, module.datasource_hook, module.transformer_hook = single_key_hooks(
+        KEY, METADATA, select, GENERIC_WATER
+    )
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    manager.register(module)
+    assert manager.hook.datafeeds_metadata.get_hookimpls() == []
+    with pytest.raises(pluggy.PluginValidationError):
+        manager.check_pending()
