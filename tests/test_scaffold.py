@@ -47,7 +47,18 @@ def pip(*args: str) -> None:
 
 def run_generated_tests(folder: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder / "tests")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            # Its own temp root: a default one would make pytest prune the outer session's.
+            "--basetemp",
+            str(folder / ".pytest-tmp"),
+            str(folder / "tests"),
+        ],
         cwd=folder,
         capture_output=True,
         text=True,
