@@ -8,12 +8,12 @@ from typing import Any
 
 from datafeeds_core.platform.bill_plan import (
     ExistingBill,
-    in_window,
     line_item,
     plan_bills,
     to_bill,
 )
 from datafeeds_core.urjanet.model import Charge
+from datafeeds_core.validation import in_window
 
 
 def _existing(oid: int, initial: str, closing: str, **values: Any) -> ExistingBill:

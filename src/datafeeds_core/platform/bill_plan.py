@@ -189,11 +189,6 @@ def to_partial_bill(
     )
 
 
-def in_window(periods: Sequence[BillingPeriod], start: date, end: date) -> list[BillingPeriod]:
-    """Periods overlapping [start, end): start inclusive, end exclusive (period dates inclusive)."""
-    return [p for p in periods if p.start < end and p.end >= start]
-
-
 def validate(bills: Sequence[IncomingBill], today: date) -> list[IncomingBill]:
     """Sorted by start; JobFailed for a bill overlapping another, empty, or ending after today."""
     ordered = sorted(bills, key=lambda b: (b.initial, b.closing))

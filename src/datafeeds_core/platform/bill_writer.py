@@ -33,7 +33,6 @@ from datafeeds_core.platform.bill_plan import (
     PartialProviderType,
     Plan,
     WriteReport,
-    in_window,
     partial_matches,
     plan_bills,
     snap_first_start,
@@ -55,6 +54,7 @@ from datafeeds_core.platform.schema import (
     snapmeter_account_meter,
     utility_service,
 )
+from datafeeds_core.validation import in_window
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
