@@ -26,7 +26,7 @@ def demo(
     """
     from datafeeds_core.config import settings
     from datafeeds_core.demo import run_demo
-    from datafeeds_core.render import counts_line
+    from datafeeds_core.render import render_outcome
 
     with errors_as_exit():
         cfg = settings()
@@ -35,9 +35,8 @@ def demo(
     outcome = result.outcome
     if result.statements_seeded:
         typer.echo(f"Seeded {result.statements_seeded} synthetic Urjanet statements for {scraper}.")
-    typer.echo(f"run {outcome.run_id}: {outcome.status} ({counts_line(outcome.counts)})")
+    render_outcome(outcome)
     if outcome.error:
-        typer.echo(f"error: {outcome.error}", err=True)
         raise typer.Exit(outcome.exit_code)
     if outcome.status == "no-new-data":
         typer.echo("Nothing changed: every bill was already up to date.")
