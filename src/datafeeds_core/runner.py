@@ -357,4 +357,3 @@ def store_documents(
         with unreachable_is_transient("platform database"), engine.begin() as conn:
             record_documents(conn, rows)
     return report, {p: attachments_for(p.source_urls, report) for p in periods}
-

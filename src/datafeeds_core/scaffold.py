@@ -55,7 +55,7 @@ _FLAVOURS: dict[Commodity, _Flavour] = {
     ),
 }
 
-_PYPROJECT = Template('''\
+_PYPROJECT = Template("""\
 [build-system]
 requires = ["hatchling>=1.21"]
 build-backend = "hatchling.build"
@@ -72,7 +72,7 @@ $key = "$module"
 
 [tool.hatch.build.targets.wheel]
 packages = ["src/$module"]
-''')
+""")
 
 _MODULE = Template('''\
 """$title $commodity ($key)."""
@@ -116,7 +116,7 @@ datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hoo
 )
 ''')
 
-_README = Template('''\
+_README = Template("""\
 # datafeeds-$folder
 
 $title $commodity bills from Urjanet (scraper key `$key`, provider `$provider`).
@@ -140,7 +140,7 @@ The reference test fails until the first pair is there.
 ## Deviations
 
 Each deliberate fix of a SPEC §8 weak point, one line each: none.
-''')
+""")
 
 _REFERENCE_TEST = Template('''\
 """Reference fixtures for $key.
@@ -158,19 +158,19 @@ FIXTURES = Path(__file__).parent / "fixtures"
 test_reference_fixtures = conformance_suite(KEY, folder=FIXTURES)
 ''')
 
-_PLUGIN_TEST = Template('''\
+_PLUGIN_TEST = Template("""\
 from datafeeds_core.plugins import load
 
 
 def test_plugin_is_installed_and_describes_its_key() -> None:
     metadata = load("$key").metadata()
     assert (metadata.provider, metadata.commodity) == ("$provider", "$commodity")
-''')
+""")
 
-_FIXTURES_README = Template('''\
+_FIXTURES_README = Template("""\
 Reference fixtures for `$key`: `NAME_input.json` (Urjanet statements, SPEC §2) and
 `NAME_expected.json` (the billing periods the bills show). Every pair here is one test case.
-''')
+""")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from datafeeds_core.urjanet.rows import (
     as_int,
     as_str,
     parse_fields,
+    read_columns,
     row_reader,
 )
 
@@ -127,3 +128,65 @@ def test_positional_rows_are_read_as_rows_by_name_are(values: dict[str, Any]) ->
     assert positional == by_name
     if by_name[0] == "ok":
         assert [type(v) for v in positional[1]] == [type(v) for v in by_name[1]]
+
+
+def _columns_outcome(rows: list[tuple[Any, ...]], columns: list[str]) -> Any:
+    try:
+        return ("ok", list(zip(*read_columns(Charge, "Charge", columns, rows), strict=True)))
+    except MalformedInput as exc:
+        return ("error", str(exc))
+
+
+def _rows_outcome(rows: list[tuple[Any, ...]], columns: list[str]) -> Any:
+    read = row_reader(Charge, "Charge", columns)
+    try:
+        return ("ok", [read(row) for row in rows])
+    except MalformedInput as exc:
+        return ("error", str(exc))
+
+
+_CLEAN_ROWS: list[dict[str, Any]] = [
+    {"PK": 10, "ChargeAmount": Decimal("1.50"), "IsAdjustmentCharge": 0, "ChargeId": "a"},
+    {
+        "PK": 11,
+        "ChargeAmount": Decimal("-2"),
+        "IsAdjustmentCharge": 1,
+        "IntervalStart": date.today(),
+    },
+    {"PK": 12, "ChargeAmount": None, "IsAdjustmentCharge": 7, "ChargeUnitsUsed": Decimal("0E+30")},
+    {"PK": 13, "ChargeAmount": Decimal("99999999999999999999")},
+]
+
+
+@pytest.mark.parametrize("odd", [None, *_CHARGE_ROWS], ids=lambda r: f"with {r}" if r else "clean")
+def test_rows_read_a_column_at_a_time_give_the_values_and_errors_of_row_by_row(
+    odd: dict[str, Any] | None,
+) -> None:
+    columns = ["AccountFK", *reversed(list(Charge.__dataclass_fields__)), "MeterFK"]
+    rows = [tuple(r.get(c) for c in columns) for r in _CLEAN_ROWS + ([odd] if odd else [])]
+    by_column = _columns_outcome(rows, columns)
+    assert by_column == _rows_outcome(rows, columns)
+    if by_column[0] == "ok":
+        expected = [tuple(map(type, v)) for v in _rows_outcome(rows, columns)[1]]
+        assert [tuple(map(type, v)) for v in by_column[1]] == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [([0, 1, None], [False, True, None]), ([0, 2, None, 1], [False, True, None, True])],
+)
+def test_flags_from_tinyint_columns_are_booleans(raw: list[Any], expected: list[Any]) -> None:
+    columns = list(Charge.__dataclass_fields__)
+    at = columns.index("IsAdjustmentCharge")
+    rows = [
+        tuple(pk if c == "PK" else flag if i == at else None for i, c in enumerate(columns))
+        for pk, flag in enumerate(raw, start=1)
+    ]
+    flags = read_columns(Charge, "Charge", columns, rows)[at]
+    assert list(flags) == expected
+    assert [type(f) for f in flags] == [type(e) for e in expected]
+
+
+def test_no_rows_read_as_empty_columns() -> None:
+    columns = list(Charge.__dataclass_fields__)
+    assert list(map(Charge, *read_columns(Charge, "Charge", columns, []))) == []

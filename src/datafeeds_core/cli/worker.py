@@ -46,4 +46,3 @@ def worker(
             manifest_url=manifest_url,
         )
     raise typer.Exit(code)
-

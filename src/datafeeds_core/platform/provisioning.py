@@ -33,6 +33,7 @@ SOURCE_TYPES = {"full": "billing", "generation-only": "partial-billing"}
 
 log = logs.get("provisioning")
 
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)  # platform timestamps are naive UTC
 
@@ -249,8 +250,6 @@ def ensure_meter(
         elif not _linked(conn, account_oid, meter_oid):
             _link(conn, account_oid, meter_oid)
     return meter_oid
-
-
 
 
 def _free_oid(conn: Connection) -> int:

@@ -9,13 +9,28 @@ LIKE patterns are escaped, so an account number containing `%` or `_` matches on
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, select, type_coerce
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import NullType
 
 from datafeeds_core import logs
@@ -23,7 +38,7 @@ from datafeeds_core.contract import AnyOf, Condition, Match, Selection
 from datafeeds_core.database import unreachable_is_transient
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
-from datafeeds_core.urjanet.rows import as_int, parse_value, row_reader
+from datafeeds_core.urjanet.rows import as_int, parse_value, read_columns
 from datafeeds_core.urjanet.schema import Delivery, DeliveryTables, tables_for
 
 log = logs.get("urjanet")
@@ -90,24 +105,31 @@ def compile_condition(condition: Condition, table: Table) -> ColumnElement[bool]
 # ------------------------------------------------------------------ the queries
 
 
-def _raw_columns(table: Table) -> list[Any]:
+@cache
+def _raw_columns(table: Table) -> tuple[Any, ...]:
     # The driver's own values: declared types may not match a real Urjanet database (rows.py).
-    return [type_coerce(column, NullType()).label(column.name) for column in table.c]
+    # Built once per table: statements can share them, and building them was a third of the
+    # time to build a selection's statements.
+    return tuple(type_coerce(column, NullType()).label(column.name) for column in table.c)
 
 
 @dataclass(frozen=True)
 class Queries:
-    """The statements one Selection compiles to; the last three take a chunk of account PKs."""
+    """The statements one Selection compiles to. `meters`, `charges` and `usages` take the
+    account PKs as the expanding parameter `account_pks`: built once, so SQLAlchemy finds each
+    compiled statement by a cache key it worked out once too (docs/performance.md, item 3)."""
 
-    tables: DeliveryTables
-    meter_conditions: tuple[ColumnElement[bool], ...]
     accounts: Select[Any]
+    meters: Select[Any]
+    charges: Select[Any]
+    usages: Select[Any]
 
     @classmethod
     def build(cls, selection: Selection, tables: DeliveryTables) -> Queries:
         account_t, meter_t = tables.account, tables.meter
+        charge_t, usage_t = tables.charge, tables.usage
         account_conditions = [compile_condition(c, account_t) for c in selection.account]
-        meter_conditions = tuple(compile_condition(c, meter_t) for c in selection.meter)
+        meter_conditions = [compile_condition(c, meter_t) for c in selection.meter]
         if not account_conditions and not (selection.accounts_need_meter and meter_conditions):
             raise ConfigurationError(
                 "selection has no account condition: refusing to load the whole Urjanet "
@@ -120,48 +142,48 @@ class Queries:
         accounts = (
             select(*_raw_columns(account_t)).where(*account_conditions).order_by(account_t.c.PK)
         )
-        return cls(tables, meter_conditions, accounts)
-
-    def meters(self, account_pks: Sequence[int]) -> Select[Any]:
-        meter_t = self.tables.meter
-        return (
+        account_pks: BindParameter[int] = bindparam("account_pks", expanding=True)
+        meters = (
             select(*_raw_columns(meter_t))
-            .where(meter_t.c.AccountFK.in_(account_pks), *self.meter_conditions)
+            .where(meter_t.c.AccountFK.in_(account_pks), *meter_conditions)
             .order_by(meter_t.c.PK)
         )
-
-    def charges(self, account_pks: Sequence[int]) -> Select[Any]:
-        """Floating charges, and charges of the meters `meters()` selects."""
-        charge_t, meter_t = self.tables.charge, self.tables.meter
-        joined = charge_t.outerjoin(
-            meter_t,
-            and_(charge_t.c.MeterFK == meter_t.c.PK, meter_t.c.AccountFK == charge_t.c.AccountFK),
-        )
-        return (
+        # Floating charges, and charges of the meters `meters` selects.
+        charges = (
             select(*_raw_columns(charge_t))
-            .select_from(joined)
+            .select_from(
+                charge_t.outerjoin(
+                    meter_t,
+                    and_(
+                        charge_t.c.MeterFK == meter_t.c.PK,
+                        meter_t.c.AccountFK == charge_t.c.AccountFK,
+                    ),
+                )
+            )
             .where(
                 charge_t.c.AccountFK.in_(account_pks),
                 or_(
                     charge_t.c.MeterFK.is_(None),
-                    and_(meter_t.c.PK.is_not(None), *self.meter_conditions),
+                    and_(meter_t.c.PK.is_not(None), *meter_conditions),
                 ),
             )
             .order_by(charge_t.c.PK)
         )
-
-    def usages(self, account_pks: Sequence[int]) -> Select[Any]:
-        usage_t, meter_t = self.tables.usage, self.tables.meter
-        joined = usage_t.join(
-            meter_t,
-            and_(usage_t.c.MeterFK == meter_t.c.PK, meter_t.c.AccountFK == usage_t.c.AccountFK),
-        )
-        return (
+        usages = (
             select(*_raw_columns(usage_t))
-            .select_from(joined)
-            .where(usage_t.c.AccountFK.in_(account_pks), *self.meter_conditions)
+            .select_from(
+                usage_t.join(
+                    meter_t,
+                    and_(
+                        usage_t.c.MeterFK == meter_t.c.PK,
+                        meter_t.c.AccountFK == usage_t.c.AccountFK,
+                    ),
+                )
+            )
+            .where(usage_t.c.AccountFK.in_(account_pks), *meter_conditions)
             .order_by(usage_t.c.PK)
         )
+        return cls(accounts, meters, charges, usages)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
@@ -176,14 +198,25 @@ def _foreign_key(table: Table, raw_pk: Any, column: str, value: Any) -> int | No
     return key
 
 
-def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
-    # Rows are read positionally, each model built from its values in field order (rows.py
-    # row_reader): mapping lookups and keyword dicts per row were most of the loader's own time
-    # (docs/performance.md, item 3). PK is the first field of every model.
-    t = queries.tables
+def _keys(
+    table: Table, columns: list[str], rows: Sequence[Sequence[Any]], name: str
+) -> list[int | None]:
+    """Column `name` of every row as keys: the driver's INTs as they are, anything else parsed."""
+    at = columns.index(name)
+    keys = [r[at] for r in rows]
+    if set(map(type, keys)) <= {int, type(None)}:
+        return keys
+    pk_at = columns.index("PK")
+    return [_foreign_key(table, r[pk_at], name, r[at]) for r in rows]
+
+
+def _fetch(conn: Connection, queries: Queries, tables: DeliveryTables) -> UrjanetData:
+    # Rows are read positionally and a column at a time (rows.py read_columns), each model built
+    # from its values in field order: mapping lookups, keyword dicts and parsing per row were
+    # most of the loader's own time (docs/performance.md, item 3). PK is the first field.
+    t = tables
     columns, rows = _rows(conn, queries.accounts)
-    read_account = row_reader(Account, t.account.name, columns)
-    account_rows = [read_account(r) for r in rows]
+    account_rows = list(zip(*read_columns(Account, t.account.name, columns, rows), strict=True))
     if not account_rows:
         return UrjanetData()
 
@@ -194,31 +227,27 @@ def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
     usages_of: dict[int | None, list[Usage]] = defaultdict(list)
     pks = [values[0] for values in account_rows]
     for chunk in _chunks(pks, IN_CHUNK):
-        columns, rows = _rows(conn, queries.meters(chunk))
-        read_meter = row_reader(Meter, t.meter.name, columns)
-        pk_at, account_at = columns.index("PK"), columns.index("AccountFK")
-        for r in rows:
-            values = read_meter(r)
-            account_pk = _foreign_key(t.meter, r[pk_at], "AccountFK", r[account_at])
+        columns, rows = _rows(conn, queries.meters, chunk)
+        meter_rows = zip(*read_columns(Meter, t.meter.name, columns, rows), strict=True)
+        for values, account_pk in zip(
+            meter_rows, _keys(t.meter, columns, rows, "AccountFK"), strict=True
+        ):
             meters_of[account_pk].append(values)
-        columns, rows = _rows(conn, queries.charges(chunk))
-        read_charge = row_reader(Charge, t.charge.name, columns)
+        columns, rows = _rows(conn, queries.charges, chunk)
         pk_at, account_at = columns.index("PK"), columns.index("AccountFK")
-        meter_at = columns.index("MeterFK")
-        for r in rows:
-            item = Charge(*read_charge(r))
-            meter_pk = _foreign_key(t.charge, r[pk_at], "MeterFK", r[meter_at])
+        charges = map(Charge, *read_columns(Charge, t.charge.name, columns, rows))
+        for item, meter_pk, r in zip(
+            charges, _keys(t.charge, columns, rows, "MeterFK"), rows, strict=True
+        ):
             if meter_pk is None:
                 account_pk = _foreign_key(t.charge, r[pk_at], "AccountFK", r[account_at])
                 floating_of[account_pk].append(item)
             else:
                 charges_of[meter_pk].append(item)
-        columns, rows = _rows(conn, queries.usages(chunk))
-        read_usage = row_reader(Usage, t.usage.name, columns)
-        pk_at, meter_at = columns.index("PK"), columns.index("MeterFK")
-        for r in rows:
-            usage = Usage(*read_usage(r))
-            usages_of[_foreign_key(t.usage, r[pk_at], "MeterFK", r[meter_at])].append(usage)
+        columns, rows = _rows(conn, queries.usages, chunk)
+        usages = map(Usage, *read_columns(Usage, t.usage.name, columns, rows))
+        for usage, meter_pk in zip(usages, _keys(t.usage, columns, rows, "MeterFK"), strict=True):
+            usages_of[meter_pk].append(usage)
 
     # Callable[..., X]: the scalar values are a tuple of unknown length to a type checker.
     new_meter: Callable[..., Meter] = Meter
@@ -246,14 +275,20 @@ def _fetch(conn: Connection, queries: Queries) -> UrjanetData:
     return UrjanetData(tuple(accounts))
 
 
-def _rows(conn: Connection, statement: Select[Any]) -> tuple[list[str], list[Row[Any]]]:
+def _rows(
+    conn: Connection, statement: Select[Any], account_pks: Sequence[int] = ()
+) -> tuple[list[str], list[Sequence[Any]]]:
     """The column names and the distinct rows of `statement`, read with one fetchall."""
-    result = conn.execute(statement)
+    result = conn.execute(statement, {"account_pks": list(account_pks)} if account_pks else None)
     columns = list(result.keys())
-    return columns, _distinct(result.all(), columns.index("PK"))
+    # The driver's own tuples: no column has a result processor (_raw_columns), so Row objects
+    # would wrap the same values, at a cost (docs/performance.md, item 3).
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    return columns, _distinct(rows, columns.index("PK"))
 
 
-def _distinct(rows: Sequence[Row[Any]], pk_at: int) -> list[Row[Any]]:
+def _distinct(rows: Sequence[Sequence[Any]], pk_at: int) -> list[Sequence[Any]]:
     """The rows without exact repeats. Our schema has primary keys, but a delivery we do not
     own may not: a row copied twice would count its charge or usage twice. Rows sharing a PK
     but differing in any column are all kept (the transformers decide, as for the statement
@@ -268,7 +303,7 @@ def _distinct(rows: Sequence[Row[Any]], pk_at: int) -> list[Row[Any]]:
     seen: set[Any] = set()
     out = []
     for row in rows:
-        key: Any = row  # a Row hashes and compares as the tuple of its values
+        key: Any = tuple(row)
         try:
             repeated = key in seen
         except TypeError:  # a bytearray (BIT, BLOB) cannot be hashed: compare its bytes
@@ -295,13 +330,32 @@ def load(
     """
     delivery = tables_for(tables or selection.delivery)
     queries = Queries.build(selection, delivery)
-    with unreachable_is_transient("Urjanet database"):
+    with unreachable_is_transient("Urjanet database"), _collector_paused():
         if isinstance(bind, Engine):
             with bind.connect() as conn:
-                data = _fetch(conn, _with_same_usage_meters(conn, selection, delivery, queries))
+                data = _fetch(
+                    conn, _with_same_usage_meters(conn, selection, delivery, queries), delivery
+                )
         else:
-            data = _fetch(bind, _with_same_usage_meters(bind, selection, delivery, queries))
+            data = _fetch(
+                bind, _with_same_usage_meters(bind, selection, delivery, queries), delivery
+            )
     return selection.refine(data) if selection.refine is not None else data
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the rows become models: thousands of new container
+    objects would trigger it every 700 allocations, to scan everything alive for cycles, and
+    rows and models hold none (docs/performance.md, item 3)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _with_same_usage_meters(

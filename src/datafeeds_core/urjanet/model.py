@@ -3,11 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
+def _slot_init(cls: type[T]) -> type[T]:
+    """`cls` (a frozen, slotted dataclass) with an __init__ that stores each field through its
+    slot descriptor: the same parameters and defaults as the dataclass's own.
+
+    That one calls `object.__setattr__` per field to get past `frozen`, which made building
+    the models as slow as reading their rows (docs/performance.md, item 3). Instances stay
+    frozen: assigning a field afterwards still raises.
+    """
+    params, body, namespace = [], [], {}
+    for i, f in enumerate(fields(cls)):  # type: ignore[arg-type]
+        if f.default_factory is not MISSING or not f.init or f.kw_only:
+            raise TypeError(f"{cls.__name__}.{f.name}: only plain fields are supported")
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_d{i}"] = f.default
+            params.append(f"{f.name}=_d{i}")
+        namespace[f"_s{i}"] = cls.__dict__[f.name].__set__
+        body.append(f"    _s{i}(self, {f.name})")
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__}: __post_init__ is not supported")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), namespace)
+    init: Any = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Usage:
     PK: int
@@ -20,6 +53,7 @@ class Usage:
     IntervalEnd: date | None = None
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Charge:
     PK: int
@@ -35,6 +69,7 @@ class Charge:
     ChargeId: str | None = None
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Meter:
     PK: int | None = None
@@ -48,6 +83,7 @@ class Meter:
     usages: tuple[Usage, ...] = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Account:
     """One statement."""

@@ -123,9 +123,7 @@ def unused_statements(
     return [
         DroppedStatement.of(a, SUPERSEDED)
         for a in accounts
-        if id(a) not in used
-        and id(a) not in reported
-        and (a.meter_charges() or a.meter_usages())
+        if id(a) not in used and id(a) not in reported and (a.meter_charges() or a.meter_usages())
     ]
 
 
@@ -199,6 +197,4 @@ class HistoryTransformer:
 
 
 GENERIC_ELECTRIC = HistoryTransformer()
-GENERIC_WATER = replace(
-    GENERIC_ELECTRIC, total_charge=rules.water_total, peak_demand=rules.no_peak
-)
+GENERIC_WATER = replace(GENERIC_ELECTRIC, total_charge=rules.water_total, peak_demand=rules.no_peak)
