@@ -48,6 +48,10 @@ log = logs.get("local")
 
 # Imported once in the fork server (a module that fails to import is skipped by multiprocessing).
 PRELOAD = (
+    # multiprocessing runs the launcher's main script again in every child (as __mp_main__):
+    # for the `datafeeds` console script that is `from datafeeds_core.cli import main`, which
+    # cost each job ~11 ms of imports until the server had them (docs/performance.md, item 4).
+    "datafeeds_core.cli",
     "datafeeds_core.runner",
     "datafeeds_core.render",
     "datafeeds_core.database",
