@@ -20,8 +20,11 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
         return
     if not infos:
         typer.echo("no plugins installed")
-    for i in infos:
-        typer.echo(f"{i.key:<36} {i.distribution:<32} {i.version:<10} {i.module}")
+        return
+    # One write, not one per plugin: each echo flushes.
+    typer.echo(
+        "\n".join(f"{i.key:<36} {i.distribution:<32} {i.version:<10} {i.module}" for i in infos)
+    )
 
 
 @app.command("check")
