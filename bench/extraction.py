@@ -7,6 +7,9 @@ Compared side by side, in interleaved rounds on the same rows:
   with the same transformer;
 - (b) the same SQL the loader sends, run through MySQLdb with no SQLAlchemy and no parsing:
   the floor for fetching these rows.
+
+Then the product and (a) again with the database one network hop away: a proxy that delays
+every packet (bench/latency.py), as the Urjanet database is another host for a real job.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ from typing import Any
 
 from bench import per_statement_loader, urjanet_data
 from bench.harness import Report, median
+from bench.latency import DelayProxy
 from bench.servers import mysqldb_connect, named_mariadb_url
 
 NAME = "extraction"
 TARGET_VS_OLD = 5.0
 TARGET_VS_RAW = 1.5
+# Added by a proxy in each direction for the same comparison over a network: ~0.7 ms per round
+# trip in all here, in the range between two hosts of one cloud region.
+ONE_WAY_MS = 0.25
 
 
 def _selection(source: int) -> Any:
@@ -247,4 +254,64 @@ def _measure(
         "queries": {"product": queries, "product_60": queries_60, "old": old_queries},
         "samples_ms": {k: [round(x * 1000, 2) for x in v] for k, v in samples.items()},
         "raw_sql": raw_sql,
+    }
+    _over_a_network(report, url, featured, transformer, load_rows, make_engine)
+
+
+def _over_a_network(
+    report: Report, url: str, featured: Any, transformer: Any, load_rows: Any, make_engine: Any
+) -> None:
+    """The same comparison with the database one network hop away (bench/latency.py)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    repeat = 1 if report.smoke else 7
+    with DelayProxy(parsed.host or "127.0.0.1", parsed.port or 3306, ONE_WAY_MS) as port:
+        proxied = parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+        engine = make_engine(proxied)
+        probe = mysqldb_connect(proxied)
+        old_cursor = per_statement_loader.CountingCursor(mysqldb_connect(proxied))
+        samples: dict[str, list[float]] = {"rtt": [], "product": [], "old": []}
+        try:
+            cursor = probe.cursor()
+            for _ in range(50):
+                t0 = time.perf_counter()
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+                samples["rtt"].append(time.perf_counter() - t0)
+            with engine.connect() as conn:
+                for round_ in range(repeat):
+                    for which in ("product", "old") if round_ % 2 == 0 else ("old", "product"):
+                        t0 = time.perf_counter()
+                        if which == "product":
+                            transformer(load_rows(conn, featured))
+                        else:
+                            transformer(
+                                per_statement_loader.load(
+                                    old_cursor,
+                                    urjanet_data.account_number(0),
+                                    urjanet_data.PROVIDER,
+                                    ("water",),
+                                )
+                            )
+                        samples[which].append(time.perf_counter() - t0)
+        finally:
+            probe.close()
+            engine.dispose()
+    ms = {k: median(v) * 1000 for k, v in samples.items()}
+    report.add("network: round trip", ms["rtt"], "ms", against="SELECT 1 through bench/latency.py")
+    report.add("network: extract + transform", ms["product"], "ms", against=f"{repeat} runs")
+    report.add("network: old pattern", ms["old"], "ms", against="same rows")
+    speedup = ms["old"] / ms["product"]
+    report.add(
+        "network: speed-up over the old pattern",
+        speedup,
+        "x",
+        target=f">= {TARGET_VS_OLD:.0f}x",
+        ok=speedup >= TARGET_VS_OLD,
+        against=f"{ONE_WAY_MS} ms added each way",
+    )
+    report.details["network"] = {
+        "one_way_ms": ONE_WAY_MS,
+        "samples_ms": {k: [round(x * 1000, 3) for x in v] for k, v in samples.items()},
     }
