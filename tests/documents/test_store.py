@@ -58,6 +58,24 @@ def test_folder_store_finds_csv_prefers_pdf_and_ignores_lookalikes(
     assert store.exists(NAME) == NAME + ".pdf"
 
 
+def test_folder_store_looks_up_a_document_without_listing_the_folder(
+    tmp_path: Path, pdf_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folder holds every job's documents: a lookup must not read all of their names.
+    store = FolderStore(tmp_path)
+    store.put(NAME + ".csv", pdf_file, "text/csv")
+
+    def no_listing(*_: Any, **__: Any) -> Any:
+        raise AssertionError("the folder was listed")
+
+    for module, name in (("os", "scandir"), ("os", "listdir")):
+        monkeypatch.setattr(f"{module}.{name}", no_listing)
+    monkeypatch.setattr(Path, "iterdir", no_listing)
+    monkeypatch.setattr(Path, "glob", no_listing)
+    assert store.exists(NAME) == NAME + ".csv"
+    assert store.exists("absent") is None
+
+
 def test_store_rejects_names_that_escape_it(tmp_path: Path, pdf_file: Path) -> None:
     store = FolderStore(tmp_path / "docs")
     for bad in ("../x.pdf", "a/b.pdf", ".hidden.pdf", ""):

@@ -6,7 +6,6 @@ into `bill.attachments` and `bill_document.s3_key` (for S3, the object key inclu
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import tempfile
@@ -25,7 +24,8 @@ class DocumentStore(Protocol):
     url: str
 
     def exists(self, name: str) -> str | None:
-        """The key of `<name>.pdf` or `<name>.csv` if stored, found with one lookup."""
+        """The key of `<name>.pdf` or `<name>.csv` if stored (PDF preferred), found without
+        downloading: one listing on S3, a look at each name in a folder."""
         ...
 
     def put(self, name: str, path: Path, content_type: str) -> str:
@@ -55,12 +55,12 @@ class FolderStore:
 
     def exists(self, name: str) -> str | None:
         _check_name(name)
-        try:
-            # One listing: the glob reads the folder once, whatever the number of extensions.
-            found = [p.name for p in self.folder.glob(f"{glob.escape(name)}.*")]
-        except FileNotFoundError:
-            return None
-        return _pick(name, found)
+        # A look at each known name, not a listing: the folder holds the documents of every
+        # job, and a listing per document made a job's lookups grow with all of them.
+        for ext in KNOWN_EXTENSIONS:
+            if (self.folder / (name + ext)).is_file():
+                return name + ext
+        return None
 
     def put(self, name: str, path: Path, content_type: str) -> str:
         _check_name(name)
