@@ -74,6 +74,7 @@ PRELOAD = (
     # child paid for it (psycopg ~90 ms, most of the gap between two jobs: docs/performance.md).
     "psycopg",
     "MySQLdb",
+    "pypdf",  # ~70 ms, imported by the first new document a job validates
     "datafeeds_core.executors.warmup",  # last: the plugins of the keys being launched
 )
 POLL_S = 1.0  # how often running runs are checked for a cancellation
