@@ -168,7 +168,10 @@ def collect_documents(
     names = {url: document_name(url) for url in urls}
     for url, name in names.items():
         first_url.setdefault(name, url)
-    workers = max(1, min(concurrency, len(first_url)))
+    # Threads wait for the network together; local files are read and checked under the GIL,
+    # where more threads only contend (120 file:// PDFs: 67 ms with 1 thread, 82 ms with 8).
+    remote = sum(1 for url in first_url.values() if url.lower().startswith(("http:", "https:")))
+    workers = max(1, min(concurrency, remote))
     try:
         downloads = tempfile.TemporaryDirectory(prefix="datafeeds-documents-", dir=workdir)
     except OSError as exc:  # a full or read-only disk costs the documents, not the bills
