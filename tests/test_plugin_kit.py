@@ -71,3 +71,25 @@ def test_hooks_bound_to_other_names_are_not_datafeeds_hooks() -> None:
     assert manager.hook.datafeeds_metadata.get_hookimpls() == []
     with pytest.raises(pluggy.PluginValidationError):
         manager.check_pending()
+
+
+def test_account_selection_names_the_account_provider_and_service_types() -> None:
+    from datafeeds_core.contract import Match
+    from datafeeds_core.plugin_kit import account_selection
+    from datafeeds_core.urjanet.normalise import without_dashes
+
+    context = DataSourceContext(
+        scraper_key=KEY, utility="utility:x", utility_account_id=" 12-34 ", service_id=None
+    )
+    select = account_selection("KitTest", "water", "sewer", normalise=without_dashes)
+    assert select(context) == Selection(
+        account=(Match("AccountNumber", "eq", "1234"), Match("UtilityProvider", "eq", "KitTest")),
+        meter=(Match("ServiceType", "in", ("water", "sewer")),),
+    )
+    every_meter = account_selection("KitTest", column="RawAccountNumber")(context)
+    assert every_meter == Selection(
+        account=(
+            Match("RawAccountNumber", "eq", "12-34"),
+            Match("UtilityProvider", "eq", "KitTest"),
+        ),
+    )

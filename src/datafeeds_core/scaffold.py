@@ -29,8 +29,8 @@ class _Flavour:
     """What differs between a water and an electric plugin."""
 
     transformer: str
-    meter_import: str
-    meter_filter: str
+    contract_import: str
+    service_types: str
     meter_text: str
     rules_text: str
 
@@ -38,8 +38,8 @@ class _Flavour:
 _FLAVOURS: dict[Commodity, _Flavour] = {
     "water": _Flavour(
         transformer="GENERIC_WATER",
-        meter_import="    WATER_SERVICE_TYPES,\n",
-        meter_filter="service_type_in(*WATER_SERVICE_TYPES)",
+        contract_import="WATER_SERVICE_TYPES, PluginMetadata",
+        service_types="*WATER_SERVICE_TYPES",
         meter_text="ServiceType water, sewer, irrigation or sanitation",
         rules_text="generic water rules (SPEC §4.2): total = NewCharges if > 0, else "
         "TotalBillAmount when nothing is outstanding, else 0; usage = `[total]` usages "
@@ -47,8 +47,8 @@ _FLAVOURS: dict[Commodity, _Flavour] = {
     ),
     "electric": _Flavour(
         transformer="GENERIC_ELECTRIC",
-        meter_import="",
-        meter_filter='service_type_in("electric")',
+        contract_import="PluginMetadata",
+        service_types='"electric"',
         meter_text="ServiceType electric",
         rules_text="generic electric rules (SPEC §4.1): total = NewCharges; usage = `[total]` "
         "usages converted by unit; peak = the max kW meter charge units",
@@ -79,16 +79,8 @@ _MODULE = Template('''\
 
 from __future__ import annotations
 
-from datafeeds_core.contract import (
-${meter_import}    DataSourceContext,
-    PluginMetadata,
-    Selection,
-    account_number_is,
-    provider_is,
-    service_type_in,
-)
-from datafeeds_core.plugin_kit import single_key_hooks
-from datafeeds_core.urjanet.normalise import as_is
+from datafeeds_core.contract import $contract_import
+from datafeeds_core.plugin_kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet.transform import $transformer
 
 KEY = "$key"
@@ -102,12 +94,9 @@ METADATA = PluginMetadata(
 TRANSFORMER = $transformer
 
 
-def select(context: DataSourceContext) -> Selection:
-    """The Urjanet rows of the meter data source described by `context`."""
-    return Selection(
-        account=(account_number_is(as_is(context.utility_account_id)), provider_is(PROVIDER)),
-        meter=($meter_filter,),
-    )
+# Statements whose AccountNumber is the utility account id as given (pass `normalise=` to
+# change it, `column=` to match another column), and their meters of these service types.
+select = account_selection(PROVIDER, $service_types)
 
 
 # The three hooks, answering for KEY only (None for any other key).
@@ -219,8 +208,8 @@ def render(folder: str, provider: str, commodity: Commodity, key: str) -> dict[s
         "commodity": commodity,
         "title": folder.replace("-", " ").title(),
         "transformer": flavour.transformer,
-        "meter_import": flavour.meter_import,
-        "meter_filter": flavour.meter_filter,
+        "contract_import": flavour.contract_import,
+        "service_types": flavour.service_types,
         "meter_text": flavour.meter_text,
         "rules_text": flavour.rules_text,
     }

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.contract import (
-    DataSourceContext,
-    PluginMetadata,
-    Selection,
-    account_number_is,
-    provider_is,
-    service_type_in,
-)
-from datafeeds_core.plugin_kit import single_key_hooks
+from datafeeds_core.contract import PluginMetadata
+from datafeeds_core.plugin_kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.normalise import without_dashes
 from datafeeds_core.urjanet.transform import GENERIC_WATER
@@ -23,15 +16,7 @@ METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description="Ame
 TRANSFORMER = replace(GENERIC_WATER, total_charge=rules.new_charges_or_balance_difference)
 
 
-def select(context: DataSourceContext) -> Selection:
-    """The Urjanet rows of the meter data source described by `context`."""
-    return Selection(
-        account=(
-            account_number_is(without_dashes(context.utility_account_id)),
-            provider_is(PROVIDER),
-        ),
-        meter=(service_type_in("water"),),
-    )
+select = account_selection(PROVIDER, "water", normalise=without_dashes)
 
 
 datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(

@@ -5,17 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.contract import (
-    DataSourceContext,
-    PluginMetadata,
-    Selection,
-    account_number_is,
-    provider_is,
-)
-from datafeeds_core.plugin_kit import single_key_hooks
+from datafeeds_core.contract import PluginMetadata
+from datafeeds_core.plugin_kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.model import Account
-from datafeeds_core.urjanet.normalise import as_is
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC
 
 KEY = "fpl-urjanet"
@@ -42,13 +35,9 @@ TRANSFORMER = replace(
 )
 
 
-def select(context: DataSourceContext) -> Selection:
-    """The Urjanet rows of the meter data source described by `context`."""
-    # Every meter of the statement; charges load where they belong (meter or floating), so no
-    # charge is listed twice and no single-meter assertion is needed.
-    return Selection(
-        account=(account_number_is(as_is(context.utility_account_id)), provider_is(PROVIDER)),
-    )
+# Every meter of the statement; charges load where they belong (meter or floating), so no
+# charge is listed twice and no single-meter assertion is needed.
+select = account_selection(PROVIDER)
 
 
 datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(

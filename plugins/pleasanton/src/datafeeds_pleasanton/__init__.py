@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from datafeeds_core.contract import (
-    DataSourceContext,
-    PluginMetadata,
-    Selection,
-    account_number_is,
-    provider_is,
-    service_type_in,
-)
-from datafeeds_core.plugin_kit import single_key_hooks
-from datafeeds_core.urjanet.normalise import as_is
+from datafeeds_core.contract import PluginMetadata
+from datafeeds_core.plugin_kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet.transform import GENERIC_WATER
 
 KEY = "pleasanton-urjanet"
@@ -21,15 +13,7 @@ METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME
 TRANSFORMER = GENERIC_WATER
 
 
-def select(context: DataSourceContext) -> Selection:
-    """The Urjanet rows of the meter data source described by `context`."""
-    return Selection(
-        account=(
-            account_number_is(as_is(context.utility_account_id)),
-            provider_is(PROVIDER),
-        ),
-        meter=(service_type_in("water", "irrigation"),),
-    )
+select = account_selection(PROVIDER, "water", "irrigation")
 
 
 datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.contract import (
-    DataSourceContext,
-    PluginMetadata,
-    Selection,
-    account_number_is,
-    provider_is,
-    service_type_in,
-)
-from datafeeds_core.plugin_kit import single_key_hooks
+from datafeeds_core.contract import PluginMetadata
+from datafeeds_core.plugin_kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet.model import Account
-from datafeeds_core.urjanet.normalise import as_is
 from datafeeds_core.urjanet.transform import GENERIC_WATER, Range, account_interval
 
 KEY = "sandiego-water-urjanet"
@@ -37,15 +29,7 @@ def first_numbered_meter_interval(account: Account) -> Range | None:
 TRANSFORMER = replace(GENERIC_WATER, account_range=first_numbered_meter_interval)
 
 
-def select(context: DataSourceContext) -> Selection:
-    """The Urjanet rows of the meter data source described by `context`."""
-    return Selection(
-        account=(
-            account_number_is(as_is(context.utility_account_id)),
-            provider_is(PROVIDER),
-        ),
-        meter=(service_type_in("water", "sewer"),),
-    )
+select = account_selection(PROVIDER, "water", "sewer")
 
 
 datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.contract import (
-    DataSourceContext,
-    PluginMetadata,
-    Selection,
-    account_number_is,
-    provider_is,
-    service_type_in,
-)
-from datafeeds_core.plugin_kit import single_key_hooks
-from datafeeds_core.urjanet.normalise import as_is
+from datafeeds_core.contract import PluginMetadata
+from datafeeds_core.plugin_kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet.transform import (
     GENERIC_WATER,
     by_interval_end_then_pk,
@@ -28,15 +20,7 @@ METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME
 TRANSFORMER = replace(GENERIC_WATER, eligible=needs_interval, order_key=by_interval_end_then_pk)
 
 
-def select(context: DataSourceContext) -> Selection:
-    """The Urjanet rows of the meter data source described by `context`."""
-    return Selection(
-        account=(
-            account_number_is(as_is(context.utility_account_id)),
-            provider_is(PROVIDER),
-        ),
-        meter=(service_type_in("water"),),
-    )
+select = account_selection(PROVIDER, "water")
 
 
 datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
