@@ -44,6 +44,13 @@ def _selection(source: int) -> Any:
     return load(urjanet_data.KEY).selection(context)
 
 
+def _old_pattern(cursor: Any) -> Any:
+    """Data source 0 read the old way: per statement, per meter (SPEC §3.1)."""
+    return per_statement_loader.load(
+        cursor, urjanet_data.account_number(0), urjanet_data.PROVIDER, ("water",)
+    )
+
+
 class QueryCounter:
     """Counts the statements an engine sends while `active`."""
 
@@ -159,9 +166,7 @@ def _measure(
             + sum(len(a.floating_charges) for a in data.accounts),
             "usages": sum(len(m.usages) for m in meters),
         }
-        old_data = per_statement_loader.load(
-            old_cursor, urjanet_data.account_number(0), urjanet_data.PROVIDER, ("water",)
-        )
+        old_data = _old_pattern(old_cursor)
         if old_data != data:
             raise AssertionError("the per-statement loader read different rows")
         old_queries = old_cursor.queries
@@ -188,12 +193,7 @@ def _measure(
                     samples["total"].append(t2 - t0)
                 elif which == "old":
                     t0 = time.perf_counter()
-                    loaded = per_statement_loader.load(
-                        old_cursor,
-                        urjanet_data.account_number(0),
-                        urjanet_data.PROVIDER,
-                        ("water",),
-                    )
+                    loaded = _old_pattern(old_cursor)
                     t1 = time.perf_counter()
                     transformer(loaded)
                     samples["old"].append(t1 - t0)
@@ -280,20 +280,14 @@ def _over_a_network(
                 cursor.fetchall()
                 samples["rtt"].append(time.perf_counter() - t0)
             with engine.connect() as conn:
+                sides = {
+                    "product": lambda: transformer(load_rows(conn, featured)),
+                    "old": lambda: transformer(_old_pattern(old_cursor)),
+                }
                 for round_ in range(repeat):
-                    for which in ("product", "old") if round_ % 2 == 0 else ("old", "product"):
+                    for which in sides if round_ % 2 == 0 else reversed(sides):
                         t0 = time.perf_counter()
-                        if which == "product":
-                            transformer(load_rows(conn, featured))
-                        else:
-                            transformer(
-                                per_statement_loader.load(
-                                    old_cursor,
-                                    urjanet_data.account_number(0),
-                                    urjanet_data.PROVIDER,
-                                    ("water",),
-                                )
-                            )
+                        sides[which]()
                         samples[which].append(time.perf_counter() - t0)
         finally:
             probe.close()

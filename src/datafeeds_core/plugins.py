@@ -75,7 +75,7 @@ def _name_and_version(dist: Distribution) -> tuple[str, str]:
     """
     folder = getattr(getattr(dist, "_path", None), "name", "")  # a PathDistribution's folder
     if match := _DIST_INFO.fullmatch(folder):
-        return re.sub(r"[-_.]+", "-", match["name"]).lower(), match["version"]
+        return _normalised(match["name"]), match["version"]
     lines = (dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "").splitlines()
     found: dict[str, str] = {}
     for i, line in enumerate(lines):
@@ -88,8 +88,13 @@ def _name_and_version(dist: Distribution) -> tuple[str, str]:
                 break  # folded: leave it to the email parser
             found[name] = value.lstrip(" \t")  # as the email parser reads it
     if found.get("name") and found.get("version"):
-        return re.sub(r"[-_.]+", "-", found["name"]).lower(), found["version"]
-    return re.sub(r"[-_.]+", "-", dist.name).lower(), dist.version
+        return _normalised(found["name"]), found["version"]
+    return _normalised(dist.name), dist.version
+
+
+def _normalised(name: str) -> str:
+    """A distribution name as PEP 503 normalises it (what pip compares)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _info(ep: EntryPoint) -> PluginInfo:

@@ -44,6 +44,14 @@ def no_backoff(retry: int) -> float:
     return 0.0
 
 
+DOWNLOAD_SCHEMES = ("http", "https")
+
+
+def is_download(url: str) -> bool:
+    """Whether `url` is fetched over the network (not read from a local file)."""
+    return urlsplit(url).scheme.lower() in DOWNLOAD_SCHEMES
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How often to try a document, and how long to wait in between (injectable for tests)."""
@@ -171,7 +179,7 @@ class Fetcher:
         scheme = urlsplit(url).scheme.lower()
         if scheme == "file":
             return self._read_file(url)
-        if scheme not in ("http", "https"):
+        if scheme not in DOWNLOAD_SCHEMES:
             return Fetched(url, reason=f"unsupported source scheme {scheme or '(none)'!r}")
         self._http()  # made here, so a client that cannot be made fails as it always did
         attempts = max(1, self.retry.attempts)

@@ -22,6 +22,7 @@ from datafeeds_core.documents.fetch import (
     DEFAULT_READ_TIMEOUT_S,
     Fetcher,
     RetryPolicy,
+    is_download,
 )
 from datafeeds_core.documents.keys import document_name, download_url
 from datafeeds_core.documents.store import DocumentStore
@@ -170,8 +171,7 @@ def collect_documents(
         first_url.setdefault(name, url)
     # Threads wait for the network together; local files are read and checked under the GIL,
     # where more threads only contend (120 file:// PDFs: 67 ms with 1 thread, 82 ms with 8).
-    remote = sum(1 for url in first_url.values() if url.lower().startswith(("http:", "https:")))
-    workers = max(1, min(concurrency, remote))
+    workers = max(1, min(concurrency, sum(map(is_download, first_url.values()))))
     try:
         downloads = tempfile.TemporaryDirectory(prefix="datafeeds-documents-", dir=workdir)
     except OSError as exc:  # a full or read-only disk costs the documents, not the bills
