@@ -466,7 +466,7 @@ def test_the_write_holds_the_service_lock_while_it_reads_and_writes(
     seen: list[str] = []
 
     def held_by_another_connection() -> str:
-        if platform_db.backend == "postgresql":
+        if platform_db.engine.dialect.name == "postgresql":
             observer = create_engine(platform_db.engine.url)
             try:
                 with observer.connect() as conn:
