@@ -258,8 +258,7 @@ class Job:
         report = self._write(engine, plugin, target, window, start, end, attachments)
         self.counts.update(report.counts())
         self.service_counts = report.service_counts()
-        if len(self.service_counts) > 1:
-            self.counts["fan_out_services"] = len(self.service_counts) - 1
+        self.counts["fan_out_services"] = len(self.service_counts) - 1
         with_pdf = {(p.start.isoformat(), p.end.isoformat()) for p, a in attachments.items() if a}
         summary = billing_summary(window, with_pdf)
         if len(self.service_counts) > 1:

@@ -26,9 +26,10 @@ class Setup:
     statements: int
 
 
-@pytest.fixture
-def job(platform_databases, urjanet_databases, tmp_path) -> Setup:
-    platform = platform_databases.get("postgresql")
+@pytest.fixture(params=["postgresql", "production"])
+def job(request, platform_databases, urjanet_databases, tmp_path) -> Setup:
+    """PostgreSQL as `db init` makes it, and the production schema with `db init` on top."""
+    platform = platform_databases.get(request.param)
     urjanet = urjanet_databases.get("mariadb")
     bills = tmp_path / "bills"
     bills.mkdir()
