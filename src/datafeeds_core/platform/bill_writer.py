@@ -1,12 +1,15 @@
-"""Write billing periods to the meter's own utility service (ARCHITECTURE "One job" step 7).
+"""Write billing periods to the meter's utility service (ARCHITECTURE "One job" step 7).
 
-Only periods overlapping [start, end) are written, to `target.service_oid` alone (never fanned out
-by bare service_id, JOBS §7.2.5), in one transaction under a per-service lock. Each incoming bill
-is decided against the service's existing bills as JOBS §3.1 describes, minus its quirks:
+Only periods overlapping [start, end) are written: to `target.service_oid`, and to the other
+services with the same SAID and the same utility that a meter points at (fan-out, JOBS §3.1
+step 2; never across utilities, §7.2.5), in one transaction holding every service's lock. Each
+incoming bill is decided against its service's existing bills as JOBS §3.1 describes, minus its
+quirks (docs/cut-over.md lists the differences):
 
 - exact dates → "unchanged" when the incoming values are already there, else "updated";
 - otherwise overlapped bills (inclusive dates) are "replaced": deleted, the new bill inserted;
-- manual bills and bills stitched from partial bills are never overwritten ("skipped");
+- manual bills and bills linked to visible, active partial bills are never overwritten
+  ("skipped");
 - no overwrite that loses use (cost without use over a bill with use) or peak ("skipped");
 - nothing matched → "new".
 
