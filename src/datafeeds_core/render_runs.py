@@ -265,6 +265,12 @@ def runs_table(runs: Sequence[RunRecord], out: Console) -> None:
     out.print(table)
 
 
+def _service_counts(entry: Mapping[str, Any]) -> str:
+    """`1234 (fan-out): new 2, updated 0, replaced 0` for one service of a run."""
+    who = " (fan-out)" if entry.get("fan_out") else ""
+    return f"{entry.get('service')}{who}: {_counts(entry)}"
+
+
 def run_details(run: RunRecord, tail: list[str] | None, out: Console) -> None:
     """Every field of the run, then the tail of its log."""
     fields: list[tuple[str, Any]] = [
@@ -287,6 +293,9 @@ def run_details(run: RunRecord, tail: list[str] | None, out: Console) -> None:
         ("error", f"{run.error_class}: {run.error_message}" if run.error_class else "-"),
         ("log", run.log_location or "-"),
     ]
+    services = run.details.get("services") if isinstance(run.details, dict) else None
+    if isinstance(services, list) and len(services) > 1:  # the bills fanned out
+        fields.append(("services", "; ".join(_service_counts(s) for s in services)))
     for name, value in fields:
         out.print(f"{name + ':':<16}{value}", markup=False, soft_wrap=True)
     if run.dry_run and isinstance(run.dry_run_diff, list):

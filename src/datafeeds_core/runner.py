@@ -128,6 +128,7 @@ class Job:
         self.counts: dict[str, int] = {}
         self.dropped: list[DroppedStatement] = []
         self.document_failures: list[dict[str, str]] = []
+        self.service_counts: dict[int, dict[str, int]] = {}  # per service written
 
     # -------------------------------------------------------------- steps
 
@@ -217,6 +218,10 @@ class Job:
                 for d in self.dropped
             ],
             "document_failures": self.document_failures,
+            "services": [
+                {"service": oid, "fan_out": i > 0, **counts}
+                for i, (oid, counts) in enumerate(self.service_counts.items())
+            ],
         }
 
     def _steps(
@@ -225,7 +230,7 @@ class Job:
         from datafeeds_core.database import unreachable_is_transient
         from datafeeds_core.platform import run_records
         from datafeeds_core.platform.datasources import find_target
-        from datafeeds_core.summary import billing_summary
+        from datafeeds_core.summary import billing_summary, bills_per_service
         from datafeeds_core.transforming import run_transformer
         from datafeeds_core.validation import in_window, validate_periods
 
@@ -252,13 +257,17 @@ class Job:
         attachments = {} if self.request.dry_run else self._documents(engine, target, window)
         report = self._write(engine, plugin, target, window, start, end, attachments)
         self.counts.update(report.counts())
+        self.service_counts = report.service_counts()
+        self.counts["fan_out_services"] = len(self.service_counts) - 1
         with_pdf = {(p.start.isoformat(), p.end.isoformat()) for p, a in attachments.items() if a}
         summary = billing_summary(window, with_pdf)
+        if len(self.service_counts) > 1:
+            summary += "\n" + bills_per_service(report.service_oid, self.service_counts)
         self.echo(summary)
 
         if self.request.dry_run:
             status = "dry-run"
-        elif any(self.counts.get(k, 0) for k in ("new", "updated", "replaced")):
+        elif report.has_changes:
             status = "succeeded"
         else:
             status = "no-new-data"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from datafeeds_core.urjanet.model import BillingPeriod
@@ -48,4 +48,14 @@ def billing_summary(
             )
         )
     lines.append(BAR)
+    return "\n".join(lines)
+
+
+def bills_per_service(own: int, counts: Mapping[int, Mapping[str, int]]) -> str:
+    """One line per service written: the meter's own, then those it fans out to."""
+    lines = ["Bills per service"]
+    for service, by_operation in counts.items():
+        who = "this meter's service" if service == own else "same SAID and utility"
+        numbers = ", ".join(f"{k} {v}" for k, v in by_operation.items())
+        lines.append(f"  service {service} ({who}): {numbers}")
     return "\n".join(lines)

@@ -5,15 +5,19 @@ Installing datafeeds-core makes these available to every test, with no import:
 - `urjanet_db` — a Urjanet database (SPEC §1 schema), run once on SQLite and once on MariaDB.
   `urjanet_db.seed_fixture_json(path)` / `.seed(data)` insert statements, `.load(selection)`
   reads them back through the core loader, `.url` is its URL. Tables are emptied after each test.
-- `platform_db` — a platform database (as `datafeeds db init` makes it), run once on SQLite and
-  once on PostgreSQL. `add_account`, `add_service`, `add_meter`, `add_data_source`, `add_target`
-  (a whole job target), `add_bill`, `enrol_in_bill_audit`, `rows(table, **where)`, `.url`.
+- `platform_db` — a platform database, run on SQLite and PostgreSQL (as `datafeeds db init` makes
+  it on an empty database) and on `production`: PostgreSQL loaded from the production schema dump
+  (`../shared/reference/platform-schema.sql` or $DATAFEEDS_PLATFORM_SCHEMA; needs PostGIS), with
+  `datafeeds db init` run on top. `add_account`, `add_service`, `add_meter`, `add_building`,
+  `add_data_source`, `add_target` (a whole job target), `add_bill`, `enrol_in_bill_audit`,
+  `rows(table, **where)`, `.url`.
 - `datafeeds_cli` — runs `python -m datafeeds_core ARGS` in a subprocess with its own
   `DATAFEEDS_HOME` (`datafeeds_cli.home`) and none of the caller's `DATAFEEDS_*` / `URJANET_*` /
   `POSTGRES_URL` settings; `datafeeds_cli("plugins", "list", env={...})` returns the
   `subprocess.CompletedProcess` (text stdout and stderr, returncode).
 - `database_factory` — `create("sqlite" | "postgresql" | "mariadb")` gives the URL of a new,
-  empty database (session scoped; dropped at the end).
+  empty database, `create("production")` one with the production platform schema (session
+  scoped; dropped at the end).
 
 And one function, `conformance_suite(scraper_key, folder=..., csv=...)`, which returns a test
 parametrized over reference fixtures: pairs `NAME_input.json` / `NAME_expected.json` in `folder`
@@ -80,8 +84,9 @@ class Server:
     _container: Any = None
     created: list[str] = field(default_factory=list)
 
-    def create_database(self) -> str:
-        """A new, empty, uniquely named database; returns its URL."""
+    def create_database(self, template: str | None = None) -> str:
+        """A new, uniquely named database (empty, or a copy of PostgreSQL database `template`);
+        returns its URL."""
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
@@ -89,7 +94,8 @@ class Server:
         engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             if self.backend == "postgresql":
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                copy = f' TEMPLATE "{template}"' if template else ""
+                conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
             else:
                 conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
         engine.dispose()
@@ -139,12 +145,66 @@ def _find_server(backend: str) -> Server | None:
     return None
 
 
+PRODUCTION_ROLE = "gridium"  # the dump's objects belong to it
+
+
+def _load_production_schema(server: Server) -> str:
+    """A new database holding the production platform schema; returns its name.
+
+    Reads the dump in place (`conformance.platform_schema_dump`). Creates the role the dump
+    assigns ownership to when the server lacks it; needs PostGIS on the server.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from datafeeds_core.conformance import PLATFORM_SCHEMA_VAR, platform_schema_dump
+
+    dump = platform_schema_dump(Path(__file__)) or platform_schema_dump()
+    if dump is None or not dump.is_file():
+        unavailable(f"production platform schema not found (set {PLATFORM_SCHEMA_VAR})")
+    assert dump is not None
+    admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if (
+                conn.execute(
+                    text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
+                ).first()
+                is None
+            ):
+                unavailable(
+                    "PostGIS is not installed on the PostgreSQL server (Debian: apt-get install "
+                    "postgresql-<major>-postgis-3; scripts/test-all does it)"
+                )
+            # Roles are per server: another session may create it at the same moment.
+            conn.execute(
+                text(
+                    f"DO $$ BEGIN CREATE ROLE {PRODUCTION_ROLE} NOLOGIN; "
+                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                )
+            )
+    finally:
+        admin.dispose()
+    url = server.create_database()
+    name = str(make_url(url).database)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            # A schema-only dump has no parameters: psycopg sends it as one simple query.
+            conn.exec_driver_sql(dump.read_text(encoding="utf-8"))
+    finally:
+        engine.dispose()
+    return name
+
+
 class DatabaseFactory:
-    """Creates databases on demand per backend: sqlite, postgresql, mariadb."""
+    """Creates databases on demand per backend: sqlite, postgresql, mariadb, and production (a
+    PostgreSQL database with the production platform schema, JOBS §2, loaded from its dump)."""
 
     def __init__(self, tmp: Path) -> None:
         self._tmp = tmp
         self._servers: dict[str, Server | None] = {}
+        self._production_template: str | None = None
 
     def server(self, backend: str) -> Server:
         if backend not in self._servers:
@@ -159,6 +219,12 @@ class DatabaseFactory:
     def create(self, backend: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{self._tmp / (uuid.uuid4().hex[:10] + '.db')}"
+        if backend == "production":
+            # The dump loads once per session (PostGIS makes it take seconds); copies are quick.
+            server = self.server("postgresql")
+            if self._production_template is None:
+                self._production_template = _load_production_schema(server)
+            return server.create_database(template=self._production_template)
         return self.server(backend).create_database()
 
     def close(self) -> None:
@@ -358,9 +424,14 @@ def urjanet_db(
 # account, service, meter, data-source and bill rows; `add_target` makes a whole job target.
 
 
+def _new_oid() -> int:
+    """An oid for a table whose oid the application chooses (meter, building)."""
+    return 1_000_000 + uuid.uuid4().int % 1_000_000_000
+
+
 @dataclass
 class PlatformTestDatabase:
-    backend: str  # sqlite | postgresql
+    backend: str  # sqlite | postgresql | production
     url: str
     engine: Any  # sqlalchemy.engine.Engine
 
@@ -415,10 +486,11 @@ class PlatformTestDatabase:
         kind: str = "main",
         commodity: str = "kw",
         oid: int | None = None,
+        building: int | None = None,
     ) -> int:
         from datafeeds_core.platform import schema
 
-        oid = oid if oid is not None else 1_000_000 + uuid.uuid4().int % 1_000_000_000
+        oid = oid if oid is not None else _new_oid()
         self._insert(
             schema.meter,
             oid=oid,
@@ -428,9 +500,23 @@ class PlatformTestDatabase:
             commodity=commodity,
             interval=15,
             direction="forward",
+            building=building,
         )
         if account is not None:
             self._insert(schema.snapmeter_account_meter, account=account, meter=oid)
+        return oid
+
+    def add_building(self, account: int, name: str = "Test building") -> int:
+        """A building, named `name` for `account` (snapmeter_building); returns its oid."""
+        from datafeeds_core.platform import schema
+
+        oid = self._insert(schema.building, oid=_new_oid(), timezone="America/Los_Angeles")
+        with self.engine.begin() as conn:
+            conn.execute(
+                schema.snapmeter_building.insert().values(
+                    building=oid, account=account, name=name, oid=_new_oid()
+                )
+            )
         return oid
 
     def add_data_source(
@@ -528,8 +614,19 @@ def platform_databases(database_factory: DatabaseFactory) -> Iterator[_PlatformD
     databases.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+PLATFORM_BACKENDS = ("sqlite", "postgresql", "production")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("production", marks=pytest.mark.postgres),
+    ]
+)
 def platform_backend(request: pytest.FixtureRequest) -> str:
+    """sqlite and postgresql: the schema `datafeeds db init` makes on an empty database;
+    production: the production schema (JOBS §2 dump) with `datafeeds db init` run on top."""
     return str(request.param)
 
 

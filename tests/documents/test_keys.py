@@ -15,17 +15,24 @@ def test_statement_id_is_the_id_parameter() -> None:
     assert document_name(LINK) == STATEMENT
 
 
-def test_parameters_after_the_id_are_not_part_of_the_name() -> None:
-    assert document_name(LINK + "&download=true&x=1") == STATEMENT
-    assert document_name(LINK + "#page=2") == STATEMENT
+def test_the_key_is_all_the_text_after_id_as_the_old_system_stored_it() -> None:
+    # The old system's greedy `?id=(.*)`: trailing parameters are part of its keys, so a
+    # document it stored is found again only under the same key (JOBS §3.3, SPEC §3.3).
+    assert document_name(LINK + "&download=true&x=1") == STATEMENT + "&download=true&x=1"
+    assert document_name(f"https://sources.o2.urjanet.net/source?id={STATEMENT}x") == (
+        STATEMENT + "x"
+    )
+    assert document_name("file:///data/source?id=1") == "1"
 
 
-def test_link_without_a_valid_id_is_named_by_its_sha224() -> None:
+def test_link_without_id_or_with_an_unsafe_id_is_named_by_its_sha224() -> None:
     for link in (
         "https://sources.o2.urjanet.net/sourcewithhttpbasicauth",
+        f"https://sources.o2.urjanet.net/sourcewithhttpbasicauth?x=1&id={STATEMENT}",
         "https://sources.o2.urjanet.net/source?id=../../etc/passwd",
-        f"https://sources.o2.urjanet.net/source?id={STATEMENT}x",
-        f"https://sources.o2.urjanet.net/source?id={STATEMENT}&id={STATEMENT}",
+        "https://sources.o2.urjanet.net/source?id=.hidden",
+        "https://sources.o2.urjanet.net/source?id=",
+        LINK + "#page=2",
         "file:///tmp/statement.pdf",
     ):
         assert statement_id(link) is None

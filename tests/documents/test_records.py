@@ -5,16 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from datafeeds_core.database import make_engine
+from datafeeds_core.documents.pdf import make_pdf
 from datafeeds_core.documents.records import record_documents
-from datafeeds_core.documents.service import BillDocument
+from datafeeds_core.documents.service import BillDocument, bill_documents_for, collect_documents
+from datafeeds_core.documents.store import FolderStore
 from datafeeds_core.platform.schema import bill_document, platform_metadata
-from datafeeds_core.testing import DatabaseFactory
+from datafeeds_core.testing import DatabaseFactory, PlatformTestDatabase
+from datafeeds_core.urjanet.model import BillingPeriod
+
+from .conftest import DocumentServer
 
 ROW = BillDocument(
     s3_key="1e808a93-3569-dee0-9bf7-22000a29aae2.pdf",
@@ -70,3 +76,34 @@ def test_nothing_to_record(engine: Engine) -> None:
     with engine.begin() as conn:
         assert record_documents(conn, []) == 0
     assert _rows(engine) == []
+
+
+def test_a_document_the_old_system_stored_is_reused_and_recorded_once(
+    platform_db: PlatformTestDatabase, server: DocumentServer, tmp_path: Path
+) -> None:
+    # The old system keyed a statement's document by all the text after "?id=" in its
+    # SourceLink (JOBS §3.3), trailing parameters included, and stored `<key>.pdf`.
+    statement = "1e808a93-3569-dee0-9bf7-22000a29aae2"
+    old_key = f"{statement}&page=all"
+    source_link = server.pdf(f"/sourcewithhttpbasicauth?id={old_key}", make_pdf(["new copy"]))
+    store = FolderStore(tmp_path / "documents")
+    store.folder.mkdir()
+    (store.folder / f"{old_key}.pdf").write_bytes(make_pdf(["stored by the old system"]))
+    with platform_db.engine.begin() as conn:
+        record_documents(conn, [replace(ROW, s3_key=f"{old_key}.pdf")])
+    period = BillingPeriod(
+        start=date(2020, 1, 1),
+        end=date(2020, 1, 31),
+        statement=date(2020, 2, 3),
+        source_urls=(source_link,),
+    )
+
+    for _ in range(2):
+        report = collect_documents([source_link], store, http_user="u", http_password="p")
+        rows = bill_documents_for(period, report, utility="utility:watauga", utility_account_id="1")
+        with platform_db.engine.begin() as conn:
+            record_documents(conn, rows)
+        assert [(r.outcome, r.key) for r in report.results] == [("reused", f"{old_key}.pdf")]
+
+    assert server.requests == []
+    assert [r["s3_key"] for r in platform_db.rows("bill_document")] == [f"{old_key}.pdf"]

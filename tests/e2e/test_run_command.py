@@ -26,9 +26,10 @@ class Setup:
     statements: int
 
 
-@pytest.fixture
-def job(platform_databases, urjanet_databases, tmp_path) -> Setup:
-    platform = platform_databases.get("postgresql")
+@pytest.fixture(params=["postgresql", "production"])
+def job(request, platform_databases, urjanet_databases, tmp_path) -> Setup:
+    """PostgreSQL as `db init` makes it, and the production schema with `db init` on top."""
+    platform = platform_databases.get(request.param)
     urjanet = urjanet_databases.get("mariadb")
     bills = tmp_path / "bills"
     bills.mkdir()
@@ -97,6 +98,36 @@ def test_second_run_adds_no_bill(cli, job):
     runs = job.platform.rows("datafeeds_run")
     assert [r["status"] for r in runs] == ["succeeded", "no-new-data"]
     assert runs[1]["counts"]["unchanged"] == 24 and runs[1]["counts"]["documents_reused"] == 24
+
+
+def test_bills_fan_out_to_the_same_said_and_utility_and_each_service_is_counted(cli, job):
+    sibling = job.platform.add_service(
+        utility=job.target.utility,
+        utility_account_id=DEMO_ACCOUNT_NUMBER,
+        service_id=DEMO_SERVICE_ID,
+    )
+    job.platform.add_meter(sibling)
+    other_utility = job.platform.add_service(
+        utility="utility:elsewhere", utility_account_id="X", service_id=DEMO_SERVICE_ID
+    )
+    job.platform.add_meter(other_utility)
+
+    result = cli("run", "--oid", str(job.oid), *_window(), env=job.env)
+
+    assert result.returncode == 0, result.stderr
+    own = job.target.service_oid
+    assert f"  service {own} (this meter's service): new 24," in result.stdout
+    assert f"  service {sibling} (same SAID and utility): new 24," in result.stdout
+    assert len(job.platform.rows("bill", service=sibling)) == 24
+    assert job.platform.rows("bill", service=other_utility) == []
+    (run,) = job.platform.rows("datafeeds_run")
+    assert run["counts"]["fan_out_services"] == 1 and run["counts"]["new"] == 24
+    services = {s["service"]: (s["fan_out"], s["new"]) for s in run["details"]["services"]}
+    assert services == {own: (False, 24), sibling: (True, 24)}
+    shown = cli("runs", "show", str(run["id"]), env=job.env)
+    assert f"services:       {own}: new 24, updated 0, replaced 0; {sibling} (fan-out): new 24" in (
+        shown.stdout
+    )
 
 
 def test_manual_bill_in_the_window_survives(cli, job):

@@ -136,11 +136,18 @@ class Fleet:
 
     def add_source(self, key: str = "watauga-urjanet") -> Any:
         """A data source of `key` on its own meter and service (demo account numbers);
-        returns its JobTarget."""
+        returns its JobTarget. Each service has a utility code of its own: services with the
+        same SAID and utility would share their bills (fan-out), which is not what these
+        tests are about."""
+        import uuid
+
         from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
 
         return self.platform.add_target(
-            key, utility_account_id=DEMO_ACCOUNT_NUMBER, service_id=DEMO_SERVICE_ID
+            key,
+            utility=f"utility:fleet-{uuid.uuid4().hex[:8]}",
+            utility_account_id=DEMO_ACCOUNT_NUMBER,
+            service_id=DEMO_SERVICE_ID,
         )
 
     def runs(self, **where: Any) -> list[dict[str, Any]]:

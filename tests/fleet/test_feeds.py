@@ -102,7 +102,7 @@ def test_set_feed_creates_a_disabled_row_then_changes_only_what_is_given(
 ) -> None:
     created = set_feed(platform_db.engine, "x-urjanet")
     assert (created.enabled, created.queue, created.weekday) == (False, "datafeeds-medium", None)
-    assert created.utility_account_scope  # NOT NULL in the platform schema
+    assert created.utility_account_scope is False  # boolean NOT NULL in production
 
     set_feed(platform_db.engine, "x-urjanet", enabled=True, weekday=4)
     set_feed(platform_db.engine, "x-urjanet", queue="datafeeds-low")
@@ -166,7 +166,7 @@ def test_feeds_cli_sets_and_lists_feed_configurations(
             "queue": "datafeeds-high",
             "weekday": 2,
             "sequential": False,
-            "utility_account_scope": "false",
+            "utility_account_scope": False,
             "data_sources": 1,
         }
     ]

@@ -17,7 +17,10 @@ import pytest
 ON_SQLITE = pytest.mark.parametrize(("platform_backend", "urjanet_backend"), [("sqlite", "sqlite")])
 ON_SERVERS = pytest.mark.parametrize(
     ("platform_backend", "urjanet_backend"),
-    [pytest.param("postgresql", "mariadb", marks=[pytest.mark.postgres, pytest.mark.mariadb])],
+    [
+        pytest.param(platform, "mariadb", marks=[pytest.mark.postgres, pytest.mark.mariadb])
+        for platform in ("postgresql", "production")
+    ],
 )
 
 

@@ -68,3 +68,10 @@ def fake_plugins(monkeypatch: pytest.MonkeyPatch) -> dict[str, PluginMetadata]:
 
     monkeypatch.setattr(plugins, "load", load)
     return known
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_backend(request: pytest.FixtureRequest) -> str:
+    """A backend whose new databases start empty (a `production` one never does: its `db init`
+    is tested in test_production_schema.py)."""
+    return str(request.param)

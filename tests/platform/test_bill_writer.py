@@ -107,11 +107,11 @@ def test_new_bills_are_inserted_as_datafeeds_rows(
         assert row["created"] is not None and row["modified"] is not None
 
 
-def test_bills_go_only_to_the_meters_own_service(
+def test_bills_never_go_to_a_service_of_another_utility_with_the_same_said(
     platform_db: PlatformTestDatabase, make_period: Any
 ) -> None:
     target = platform_db.add_target(service_id="SAID-SHARED")
-    # Another customer's service with the same bare service_id, with a meter on it.
+    # Another utility's service with the same bare service_id, with a meter on it (JOBS §7.2.5).
     other = platform_db.add_service(utility="utility:other", service_id="SAID-SHARED")
     platform_db.add_meter(other)
 
@@ -119,6 +119,57 @@ def test_bills_go_only_to_the_meters_own_service(
 
     assert len(platform_db.rows("bill", service=target.service_oid)) == 1
     assert platform_db.rows("bill", service=other) == []
+
+
+def test_bills_fan_out_to_services_with_the_same_said_and_utility_that_a_meter_points_at(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target(service_id="SAID-SHARED")
+    sibling = platform_db.add_service(service_id="SAID-SHARED")  # same utility (utility:test)
+    platform_db.add_meter(sibling)
+    meterless = platform_db.add_service(service_id="SAID-SHARED")  # no meter points at it
+    other_said = platform_db.add_service(service_id="SAID-OTHER")
+    platform_db.add_meter(other_said)
+    platform_db.add_bill(sibling, date(2024, 1, 1), date(2024, 1, 31), cost=1.0)
+    periods = [make_period("2024-01-01", "2024-01-31"), make_period("2024-02-01", "2024-02-29")]
+
+    report = write(platform_db, target, periods)
+
+    assert [r.service_oid for r in report.fanned_out] == [sibling]
+    assert report.service_counts() == {
+        target.service_oid: {"new": 2, "updated": 0, "unchanged": 0, "replaced": 0, "skipped": 0},
+        sibling: {"new": 1, "updated": 1, "unchanged": 0, "replaced": 0, "skipped": 0},
+    }
+    assert (
+        bills(platform_db, sibling)
+        == bills(platform_db, target.service_oid)
+        == [
+            ("2024-01-01", "2024-01-31", 100.0),
+            ("2024-02-01", "2024-02-29", 100.0),
+        ]
+    )
+    assert platform_db.rows("bill", service=meterless) == []
+    assert platform_db.rows("bill", service=other_said) == []
+    # A rerun changes nothing on any of them.
+    again = write(platform_db, target, periods)
+    assert not again.has_changes
+    assert {s: c["unchanged"] for s, c in again.service_counts().items()} == {
+        target.service_oid: 2,
+        sibling: 2,
+    }
+
+
+def test_a_dry_run_decides_for_the_fanned_out_services_and_writes_nothing(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target(service_id="SAID-SHARED")
+    sibling = platform_db.add_service(service_id="SAID-SHARED")
+    platform_db.add_meter(sibling)
+
+    report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31")], dry_run=True)
+
+    assert report.service_counts()[sibling]["new"] == 1 and report.has_changes
+    assert platform_db.rows("bill") == []
 
 
 def test_rerun_writes_nothing_new(platform_db: PlatformTestDatabase, make_period: Any) -> None:
@@ -242,33 +293,50 @@ def test_manual_bill_survives_and_the_incoming_bill_is_skipped(
     assert platform_db.rows("bill") == before
 
 
-def test_a_bill_stitched_from_partial_bills_is_never_overwritten(
-    platform_db: PlatformTestDatabase, make_period: Any
-) -> None:
+def _stitch(db: PlatformTestDatabase, service: int, **partial: Any) -> int:
+    """A bill in January linked to a January partial bill with `partial` values; its oid."""
     from datafeeds_core.platform import schema
 
-    target = platform_db.add_target()
-    stitched = platform_db.add_bill(
-        target.service_oid, date(2024, 1, 1), date(2024, 1, 31), cost=1.0
-    )
-    with platform_db.engine.begin() as conn:
-        partial = conn.execute(
+    stitched = db.add_bill(service, date(2024, 1, 1), date(2024, 1, 31), cost=1.0)
+    with db.engine.begin() as conn:
+        oid = conn.execute(
             schema.partial_bill.insert()
             .values(
-                service=target.service_oid,
+                service=service,
                 initial=date(2024, 1, 1),
                 closing=date(2024, 1, 31),
                 provider_type="generation-only",
-                visible=True,
+                **{"visible": True, **partial},
             )
             .returning(schema.partial_bill.c.oid)
         ).scalar_one()
-        conn.execute(schema.partial_bill_link.insert().values(bill=stitched, partial_bill=partial))
+        conn.execute(schema.partial_bill_link.insert().values(bill=stitched, partial_bill=oid))
+    return stitched
+
+
+def test_a_bill_stitched_from_partial_bills_is_never_overwritten(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    target = platform_db.add_target()
+    _stitch(platform_db, target.service_oid)
 
     report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31", cost="9")])
 
     assert ops(report) == [("skipped", "2024-01-01", "2024-01-31")]
     assert "stitched" in (report.decisions[0].reason or "")
+
+
+def test_only_a_visible_active_partial_bill_protects_a_bill(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    # As the old system: a hidden partial bill protects nothing (JOBS §3.1d "Safe override").
+    target = platform_db.add_target()
+    stitched = _stitch(platform_db, target.service_oid, visible=False)
+
+    report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31", cost="9")])
+
+    assert ops(report) == [("updated", "2024-01-01", "2024-01-31")]
+    assert platform_db.rows("bill", oid=stitched)[0]["cost"] == 9.0
 
 
 @pytest.mark.parametrize(
@@ -385,6 +453,52 @@ def test_bill_audit_enrolment_hides_new_bills_behind_a_pending_audit(
     assert len(platform_db.rows("bill_audit")) == 2
 
 
+def test_an_audited_bill_that_replaces_bills_stays_visible(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    # The old system hides only new bills that replace nothing: a month the customer could
+    # already see must not disappear while its replacement is audited.
+    target = platform_db.add_target()
+    platform_db.enrol_in_bill_audit(target.meter_oid)
+    platform_db.add_bill(target.service_oid, date(2024, 1, 5), date(2024, 2, 4), cost=1.0)
+
+    report = write(platform_db, target, [make_period("2024-01-01", "2024-01-31")])
+
+    (replacing,) = report.decisions
+    assert (replacing.operation, replacing.audit) == ("replaced", True)
+    (row,) = platform_db.rows("bill")
+    assert (row["oid"], row["visible"]) == (replacing.bill_oid, True)
+    assert [a["bill"] for a in platform_db.rows("bill_audit")] == [replacing.bill_oid]
+
+
+def test_the_audit_carries_the_building_name_of_the_meters_account(
+    platform_db: PlatformTestDatabase, make_period: Any
+) -> None:
+    from datafeeds_core.platform import schema
+
+    target = platform_db.add_target()
+    (link,) = platform_db.rows("snapmeter_account_meter", meter=target.meter_oid)
+    other_account = platform_db.add_account("Other")
+    building = platform_db.add_building(link["account"], "Main Street Plant")
+    with platform_db.engine.begin() as conn:
+        conn.execute(
+            schema.snapmeter_building.insert().values(
+                building=building, account=other_account, name="Their name", oid=1
+            )
+        )
+        conn.execute(
+            schema.meter.update()
+            .where(schema.meter.c.oid == target.meter_oid)
+            .values(building=building)
+        )
+    platform_db.enrol_in_bill_audit(target.meter_oid)
+
+    write(platform_db, target, [make_period("2024-01-01", "2024-01-31")])
+
+    (audit,) = platform_db.rows("bill_audit")
+    assert (audit["building_name"], audit["account_name"]) == ("Main Street Plant", "Test account")
+
+
 def test_audit_follows_the_first_non_sub_meter_of_the_service(
     platform_db: PlatformTestDatabase, make_period: Any
 ) -> None:
@@ -466,7 +580,7 @@ def test_the_write_holds_the_service_lock_while_it_reads_and_writes(
     seen: list[str] = []
 
     def held_by_another_connection() -> str:
-        if platform_db.backend == "postgresql":
+        if platform_db.engine.dialect.name == "postgresql":
             observer = create_engine(platform_db.engine.url)
             try:
                 with observer.connect() as conn:

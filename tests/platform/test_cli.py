@@ -24,18 +24,18 @@ def invoke(url: str, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
 
 
 def test_db_init_reports_what_it_created_then_that_nothing_changed(
-    database_factory: DatabaseFactory, platform_backend: str, monkeypatch: pytest.MonkeyPatch
+    database_factory: DatabaseFactory, empty_backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = database_factory.create(platform_backend)
+    url = database_factory.create(empty_backend)
 
     first = invoke(url, monkeypatch, "db", "init")
     second = invoke(url, monkeypatch, "db", "init")
 
     assert first.exit_code == 0, first.output
     assert "empty database: created the platform schema" in first.stdout
-    assert "datafeeds_run" in first.stdout and "applied migrations: 0001" in first.stdout
+    assert "datafeeds_run" in first.stdout and "applied migrations: 0001, 0002" in first.stdout
     assert second.exit_code == 0, second.output
-    assert "nothing to do: the database is up to date (revision 0001)" in second.stdout
+    assert "nothing to do: the database is up to date (revision 0002)" in second.stdout
 
 
 def test_db_init_creates_the_folder_of_an_embedded_database(
@@ -165,9 +165,9 @@ def test_sources_create_with_an_unknown_scraper_exits_3(
 
 
 def test_commands_on_an_uninitialised_database_say_to_run_db_init(
-    database_factory: DatabaseFactory, platform_backend: str, monkeypatch: pytest.MonkeyPatch
+    database_factory: DatabaseFactory, empty_backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = database_factory.create(platform_backend)
+    url = database_factory.create(empty_backend)
     result = invoke(
         url,
         monkeypatch,

@@ -78,7 +78,8 @@ def test_new_partial_bills_use_the_services_generation_ids(
         "G-1",
     )
     assert second["utility_account_id"] == "SCRAPED-9"  # scraped values win
-    assert (first["tariff"], first["source"], first["superseded_by"]) == ("A-1", "datafeeds", None)
+    assert (first["tariff"], first["superseded_by"]) == ("A-1", None)
+    assert "source" not in first  # production's partial_bill has no source column
     assert platform_db.rows("bill") == []
 
 

@@ -54,6 +54,32 @@ def test_add_meter_creates_account_service_meter_and_link(
     assert (link["account"], link["meter"]) == (account["oid"], oid)
 
 
+def test_add_meter_writes_the_new_services_first_snapshot(
+    platform_db: PlatformTestDatabase,
+) -> None:
+    # The old system writes a utility_service_snapshot row for every new service; plugins read
+    # the history of a service's ids from these rows.
+    _add(platform_db, tariff="W-1")
+
+    [service] = platform_db.rows("utility_service")
+    [snapshot] = platform_db.rows("utility_service_snapshot")
+    assert snapshot["service"] == service["oid"]
+    copied = ("service_id", "utility_account_id", "utility", "tariff", "provider_type")
+    assert (
+        {k: snapshot[k] for k in copied}
+        == {k: service[k] for k in copied}
+        == {
+            "service_id": "S-1",
+            "utility_account_id": "12-345",
+            "utility": "utility:watauga",
+            "tariff": "W-1",
+            "provider_type": "utility-bundled",
+        }
+    )
+    stamps = {snapshot[k] for k in ("system_created", "system_modified", "service_modified")}
+    assert len(stamps) == 1 and None not in stamps
+
+
 def test_add_meter_reuses_an_account_found_by_name(platform_db: PlatformTestDatabase) -> None:
     first = _add(platform_db)
     second = _add(platform_db, service_id="S-2")

@@ -367,12 +367,18 @@ class Stack:
     home: Path
     tmp: Path
 
+    # Every service gets a utility code of its own: services with the same SAID and utility
+    # share their bills (fan-out), which would mix the services these tests keep apart.
+
     def add_source(self, key: str = KEY) -> Any:
         """A data source of `key` on its own meter and service; returns its JobTarget."""
         from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
 
         return self.platform.add_target(
-            key, utility_account_id=DEMO_ACCOUNT_NUMBER, service_id=DEMO_SERVICE_ID
+            key,
+            utility=_own_utility(),
+            utility_account_id=DEMO_ACCOUNT_NUMBER,
+            service_id=DEMO_SERVICE_ID,
         )
 
     def add_shared_service(self, sources: int, key: str = KEY) -> tuple[int, list[int]]:
@@ -380,7 +386,9 @@ class Stack:
         from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
 
         service = self.platform.add_service(
-            utility_account_id=DEMO_ACCOUNT_NUMBER, service_id=DEMO_SERVICE_ID
+            utility=_own_utility(),
+            utility_account_id=DEMO_ACCOUNT_NUMBER,
+            service_id=DEMO_SERVICE_ID,
         )
         account = self.platform.add_account()
         oids = [
@@ -398,6 +406,12 @@ class Stack:
     def run_of(self, oid: int) -> dict[str, Any]:
         [run] = self.runs(data_source=oid)
         return run
+
+
+def _own_utility() -> str:
+    import uuid
+
+    return f"utility:test-{uuid.uuid4().hex[:8]}"
 
 
 def seed_demo(urjanet: Any, link: str = "") -> int:

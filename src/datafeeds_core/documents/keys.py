@@ -4,30 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-# Urjanet statement ids look like UUIDs but are not all RFC 4122 versions: check the shape only.
-_STATEMENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 DEPRECATED_PATH = "/source"
 BASIC_AUTH_PATH = "/sourcewithhttpbasicauth"
+# The old system's key: everything after the first "?id=" (greedy, trailing parameters included:
+# SPEC §3.3, §8.18). Documents it stored are found again only under the same key.
+_AFTER_ID = re.compile(r"\?id=(.*)")
+# What a key may be made of: no path separator, no leading dot, nothing a store or a shell
+# would read specially. A text after "?id=" outside this set is never used as a key.
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._~=&%+-]{0,199}")
 
 
 def statement_id(url: str) -> str | None:
-    """The `id` query parameter when it is exactly one statement id, else None.
-
-    Only the id itself is returned: other parameters after it are never part of the key (§8.18).
-    """
-    try:
-        values = parse_qs(urlsplit(url).query, keep_blank_values=True).get("id", [])
-    except ValueError:
+    """The text after `?id=` in the link, as the old system took it, when it is a safe key."""
+    found = _AFTER_ID.search(url)
+    if found is None or not _SAFE_KEY.fullmatch(found.group(1)):
         return None
-    if len(values) != 1 or not _STATEMENT_ID.fullmatch(values[0]):
-        return None
-    return values[0]
+    return found.group(1)
 
 
 def document_name(url: str) -> str:
-    """The store name without extension: the statement id, else the SHA-224 hex of the link."""
+    """The store name without extension, as the old system derived it (JOBS §3.3, SPEC §3.3):
+    the text after `?id=`, else the SHA-224 hex of the link (also when that text is not a safe
+    key: docs/cut-over.md)."""
     return statement_id(url) or hashlib.sha224(url.encode("utf-8")).hexdigest()
 
 

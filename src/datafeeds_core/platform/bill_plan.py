@@ -43,7 +43,7 @@ class BillDecision:
     reason: str | None = None  # why it was skipped
     existing_oid: int | None = None  # the matched, first replaced, or blocking bill
     replaced_oids: tuple[int, ...] = ()  # every bill this one replaces (or supersedes)
-    audit: bool = False  # a pending bill audit is created (new bills are then hidden)
+    audit: bool = False  # a pending bill audit is created (see `hidden_by_audit`)
     bill_oid: int | None = None  # the row written or kept (a dry run only knows kept rows)
 
     def as_dict(self) -> dict[str, Any]:
@@ -68,18 +68,29 @@ class WriteReport:
     dry_run: bool
     decisions: tuple[BillDecision, ...]
     table: Literal["bill", "partial_bill"] = "bill"
+    # The same bills written to the other services with the meter's SAID and utility that a
+    # meter points at (fan-out, JOBS §3.1 step 2 without its cross-utility leak).
+    fanned_out: tuple[WriteReport, ...] = ()
 
     def counts(self) -> dict[str, int]:
-        """How many incoming bills took each operation (every key present)."""
+        """How many incoming bills took each operation on this service (every key present)."""
         out: dict[str, int] = dict.fromkeys(OPERATIONS, 0)
         for decision in self.decisions:
             out[decision.operation] += 1
         return out
 
+    def service_counts(self) -> dict[int, dict[str, int]]:
+        """`counts()` per service written: this one first, then each fanned-out service."""
+        return {r.service_oid: r.counts() for r in (self, *self.fanned_out)}
+
     @property
     def has_changes(self) -> bool:
-        """Did (or would) anything change: a new, updated or replaced bill."""
-        return any(d.operation in ("new", "updated", "replaced") for d in self.decisions)
+        """Did (or would) anything change on any service: a new, updated or replaced bill."""
+        return any(
+            d.operation in ("new", "updated", "replaced")
+            for r in (self, *self.fanned_out)
+            for d in r.decisions
+        )
 
     def as_json(self) -> list[dict[str, Any]]:
         return [d.as_dict() for d in self.decisions]
@@ -233,7 +244,7 @@ class ExistingBill:
     attachments: Any
     utility_code: str | None
     manual: bool
-    stitched: bool = False  # linked to active partial bills
+    stitched: bool = False  # linked to visible, active (not superseded) partial bills
     audited: bool = False
     # partial bills only
     third_party_expected: bool | None = None
@@ -313,6 +324,16 @@ def _decision(incoming: IncomingBill, operation: Operation, **kwargs: Any) -> Bi
         peak=incoming.peak,
         **kwargs,
     )
+
+
+def hidden_by_audit(decision: BillDecision) -> bool:
+    """Is the bill written hidden (visible=false) until its audit is done?
+
+    Only a new bill that replaces nothing, as the old system did (JOBS §3.1 "Bill audit"): a bill
+    that replaces bills takes the place of a month the customer could already see, and hiding it
+    would make that month disappear. It is audited all the same.
+    """
+    return decision.audit and decision.operation == "new"
 
 
 def plan_bills(

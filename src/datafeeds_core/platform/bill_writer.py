@@ -1,12 +1,15 @@
-"""Write billing periods to the meter's own utility service (ARCHITECTURE "One job" step 7).
+"""Write billing periods to the meter's utility service (ARCHITECTURE "One job" step 7).
 
-Only periods overlapping [start, end) are written, to `target.service_oid` alone (never fanned out
-by bare service_id, JOBS §7.2.5), in one transaction under a per-service lock. Each incoming bill
-is decided against the service's existing bills as JOBS §3.1 describes, minus its quirks:
+Only periods overlapping [start, end) are written: to `target.service_oid`, and to the other
+services with the same SAID and the same utility that a meter points at (fan-out, JOBS §3.1
+step 2; never across utilities, §7.2.5), in one transaction holding every service's lock. Each
+incoming bill is decided against its service's existing bills as JOBS §3.1 describes, minus its
+quirks (docs/cut-over.md lists the differences):
 
 - exact dates → "unchanged" when the incoming values are already there, else "updated";
 - otherwise overlapped bills (inclusive dates) are "replaced": deleted, the new bill inserted;
-- manual bills and bills stitched from partial bills are never overwritten ("skipped");
+- manual bills and bills linked to visible, active partial bills are never overwritten
+  ("skipped");
 - no overwrite that loses use (cost without use over a bill with use) or peak ("skipped");
 - nothing matched → "new".
 
@@ -33,6 +36,7 @@ from datafeeds_core.platform.bill_plan import (
     PartialProviderType,
     Plan,
     WriteReport,
+    hidden_by_audit,
     partial_matches,
     plan_bills,
     snap_first_start,
@@ -52,6 +56,7 @@ from datafeeds_core.platform.schema import (
     product_enrollment,
     snapmeter_account,
     snapmeter_account_meter,
+    snapmeter_building,
     utility_service,
 )
 from datafeeds_core.validation import in_window
@@ -83,10 +88,12 @@ def _json_list(values: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | No
 
 
 @contextmanager
-def _service_transaction(engine: Engine, service_oid: int, dry_run: bool) -> Iterator[Connection]:
+def _service_transaction(
+    engine: Engine, service_oid: int, dry_run: bool, *more_services: int
+) -> Iterator[Connection]:
     with (
         platform_errors(),
-        locked_transaction(engine, service_oid) as conn,
+        locked_transaction(engine, service_oid, *more_services) as conn,
     ):
         yield conn
         if dry_run:
@@ -103,6 +110,26 @@ def _prepare(
     return validate([convert(p) for p in in_window(periods, start, end)], today)
 
 
+def fan_out_services(conn: Connection, target: JobTarget) -> list[int]:
+    """The other services that get this meter's bills: same SAID and same utility, and a meter
+    points at them (JOBS §3.1 step 2; the utility check keeps the cross-utility leak of §7.2.5
+    closed). None when the meter's service has no SAID or no utility."""
+    if not target.service_id or not target.utility:
+        return []
+    us = utility_service
+    found = conn.execute(
+        select(us.c.oid)
+        .where(
+            us.c.service_id == target.service_id,
+            us.c.utility == target.utility,
+            us.c.oid != target.service_oid,
+            select(meter.c.oid).where(meter.c.service == us.c.oid).exists(),
+        )
+        .order_by(us.c.oid)
+    ).scalars()
+    return [int(oid) for oid in found]
+
+
 def write_bills(
     engine: Engine,
     target: JobTarget,
@@ -114,20 +141,33 @@ def write_bills(
     dry_run: bool = False,
     attachments: Attachments | None = None,
 ) -> WriteReport:
-    """Write the periods overlapping [start, end) as `bill` rows of the meter's own service."""
+    """Write the periods overlapping [start, end) as `bill` rows of the meter's own service and
+    of the services it fans out to (`fan_out_services`), in one transaction holding every
+    service's lock. Each service is decided on its own bills, its own audit enrolment."""
     docs = attachments or {}
     bills = _prepare(periods, start, end, today, lambda p: to_bill(p, docs.get(p, ())))
-    service = target.service_oid
-    with _service_transaction(engine, service, dry_run) as conn:
-        existing = _existing_bills(conn, service)
-        bills = snap_first_start(bills, {e.closing for e in existing})
-        audit_meter = _audit_meter(conn, service)
-        plans = plan_bills(bills, existing, audit=audit_meter is not None)
-        decisions = (
-            tuple(p.decision for p in plans)
-            if dry_run
-            else _apply_bills(conn, service, plans, audit_meter)
-        )
+    with platform_errors(), engine.connect() as conn:
+        others = fan_out_services(conn, target)
+    with _service_transaction(engine, target.service_oid, dry_run, *others) as conn:
+        own, *fanned = [
+            _write_service(conn, service, bills, dry_run)
+            for service in (target.service_oid, *others)
+        ]
+    return replace(own, fanned_out=tuple(fanned))
+
+
+def _write_service(
+    conn: Connection, service: int, bills: list[IncomingBill], dry_run: bool
+) -> WriteReport:
+    existing = _existing_bills(conn, service)
+    snapped = snap_first_start(bills, {e.closing for e in existing})
+    audit_meter = _audit_meter(conn, service)
+    plans = plan_bills(snapped, existing, audit=audit_meter is not None)
+    decisions = (
+        tuple(p.decision for p in plans)
+        if dry_run
+        else _apply_bills(conn, service, plans, audit_meter)
+    )
     return WriteReport(service_oid=service, dry_run=dry_run, decisions=decisions)
 
 
@@ -137,7 +177,11 @@ def _existing_bills(conn: Connection, service: int) -> list[ExistingBill]:
             select(partial_bill_link.c.bill)
             .join(partial_bill, partial_bill.c.oid == partial_bill_link.c.partial_bill)
             .join(bill, bill.c.oid == partial_bill_link.c.bill)
-            .where(bill.c.service == service, partial_bill.c.superseded_by.is_(None))
+            .where(
+                bill.c.service == service,
+                partial_bill.c.superseded_by.is_(None),
+                partial_bill.c.visible.is_(True),
+            )
         ).scalars()
     )
     audited = set(
@@ -171,27 +215,29 @@ def _existing_bills(conn: Connection, service: int) -> list[ExistingBill]:
 
 @dataclass(frozen=True)
 class AuditMeter:
-    """The meter whose bill-audit enrolment decides for the service (JOBS §3.1)."""
+    """The meter whose bill-audit enrolment decides for the service (JOBS §3.1), with the names
+    the audit rows carry."""
 
     oid: int
     utility: str | None
     account_hex: str | None
     account_name: str | None
+    building_name: str | None
 
 
 def _audit_meter(conn: Connection, service: int) -> AuditMeter | None:
     """The first non-`sub` meter on the service, when it is enrolled in bill audit."""
     first = conn.execute(
-        select(meter.c.oid)
+        select(meter.c.oid, meter.c.building)
         .where(meter.c.service == service, or_(meter.c.kind.is_(None), meter.c.kind != "sub"))
         .order_by(meter.c.oid)
         .limit(1)
-    ).scalar()
+    ).first()
     if first is None:
         return None
     enrolled = conn.execute(
         select(product_enrollment.c.oid).where(
-            product_enrollment.c.meter == first,
+            product_enrollment.c.meter == first.oid,
             product_enrollment.c.product == AUDIT_PRODUCT,
             product_enrollment.c.status == "active",
         )
@@ -202,18 +248,37 @@ def _audit_meter(conn: Connection, service: int) -> AuditMeter | None:
         select(utility_service.c.utility).where(utility_service.c.oid == service)
     ).scalar()
     account = conn.execute(
-        select(snapmeter_account.c.hex_id, snapmeter_account.c.name)
+        select(snapmeter_account.c.oid, snapmeter_account.c.hex_id, snapmeter_account.c.name)
         .join(snapmeter_account_meter, snapmeter_account_meter.c.account == snapmeter_account.c.oid)
-        .where(snapmeter_account_meter.c.meter == first)
+        .where(snapmeter_account_meter.c.meter == first.oid)
         .order_by(snapmeter_account_meter.c.oid)
         .limit(1)
     ).first()
     return AuditMeter(
-        oid=int(first),
+        oid=int(first.oid),
         utility=utility,
         account_hex=account.hex_id if account else None,
         account_name=account.name if account else None,
+        building_name=_building_name(conn, first.building, account.oid if account else None),
     )
+
+
+def _building_name(conn: Connection, building: int | None, account: int | None) -> str | None:
+    """The meter's building as its account names it (`snapmeter_building`, the old system's
+    `Building`); any account's name for it when the meter's account has none."""
+    if building is None:
+        return None
+    sb = snapmeter_building
+    if account is not None:
+        own = conn.execute(
+            select(sb.c.name).where(sb.c.building == building, sb.c.account == account)
+        ).scalar()
+        if own is not None:
+            return str(own)
+    other = conn.execute(
+        select(sb.c.name).where(sb.c.building == building).order_by(sb.c.account).limit(1)
+    ).scalar()
+    return None if other is None else str(other)
 
 
 def _bill_row(service: int, b: IncomingBill, visible: bool) -> dict[str, Any]:
@@ -282,7 +347,9 @@ def _apply_bills(
                 conn.execute(delete(bill).where(bill.c.oid.in_(decision.replaced_oids)))
             new.append(i)
             decisions.append(decision)
-    rows = [_bill_row(service, plans[i].incoming, not plans[i].decision.audit) for i in new]
+    rows = [
+        _bill_row(service, plans[i].incoming, not hidden_by_audit(plans[i].decision)) for i in new
+    ]
     for i, oid in zip(new, _insert_bills(conn, rows), strict=True):
         decisions[i] = replace(decisions[i], bill_oid=oid)
     if audit_meter is not None:
@@ -307,6 +374,7 @@ def _start_audit(
             account_name=who.account_name,
             bill_initial=b.initial,
             bill_service=service,
+            building_name=who.building_name,
             utility=who.utility,
         )
         .returning(bill_audit.c.oid)
@@ -415,7 +483,6 @@ def _apply_partial(conn: Connection, service: int, provider_type: str, plan: Pla
             created=now,
             modified=now,
             visible=True,
-            source=SOURCE,
             utility_code=b.utility_code,
             tariff=b.tariff,
             provider_type=provider_type,

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 Queue = Literal["datafeeds-high", "datafeeds-medium", "datafeeds-low"]
 DEFAULT_QUEUE: Final = "datafeeds-medium"
-# The column is NOT NULL; rows we create say "false" (one job per data source, not per account).
-DEFAULT_UTILITY_ACCOUNT_SCOPE: Final = "false"
+# The column is boolean NOT NULL; rows we create say false (one job per data source, not per
+# utility account).
+DEFAULT_UTILITY_ACCOUNT_SCOPE: Final = False
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -48,7 +49,7 @@ class FeedConfig:
     queue: str
     weekday: int | None  # Monday = 0 … Sunday = 6; None = every day
     sequential: bool
-    utility_account_scope: str
+    utility_account_scope: bool
 
     def due_on(self, day: date) -> bool:
         return self.enabled and (self.weekday is None or self.weekday == day.weekday())
@@ -84,7 +85,7 @@ def _config(row: Any) -> FeedConfig:
         queue=row.queue or DEFAULT_QUEUE,
         weekday=row.weekday,
         sequential=bool(row.sequential),
-        utility_account_scope=row.utility_account_scope,
+        utility_account_scope=bool(row.utility_account_scope),
     )
 
 

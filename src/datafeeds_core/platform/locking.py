@@ -22,10 +22,12 @@ SCHEMA_LOCK_KEY = 0x6461_7461_6665_6564  # "datafeed"
 
 
 @contextmanager
-def locked_transaction(engine: Engine, key: int) -> Iterator[Connection]:
-    """A connection in a transaction holding the lock for `key`; commits on success.
+def locked_transaction(engine: Engine, key: int, *more_keys: int) -> Iterator[Connection]:
+    """A connection in a transaction holding the lock for `key` (and `more_keys`); commits on
+    success.
 
-    The caller may roll back instead (`conn.rollback()`), e.g. for a dry run.
+    Several keys are locked in ascending order, so two writers of overlapping sets of services
+    cannot deadlock. The caller may roll back instead (`conn.rollback()`), e.g. for a dry run.
     """
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -38,7 +40,8 @@ def locked_transaction(engine: Engine, key: int) -> Iterator[Connection]:
                 dbapi.isolation_level = None
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             elif conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+                for each in sorted({key, *more_keys}):
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": each})
             try:
                 yield conn
             except BaseException:

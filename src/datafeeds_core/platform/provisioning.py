@@ -16,11 +16,13 @@ from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.locking import locked_transaction
 from datafeeds_core.platform.oids import checked_oid, generator_for
 from datafeeds_core.platform.schema import (
+    SNAPSHOT_FIELDS,
     meter,
     snapmeter_account,
     snapmeter_account_meter,
     snapmeter_meter_data_source,
     utility_service,
+    utility_service_snapshot,
 )
 
 if TYPE_CHECKING:
@@ -123,22 +125,22 @@ def _insert_meter(
     gen_utility_account_id: str | None = None,
     gen_service_id: str | None = None,
 ) -> None:
-    """A utility service of its own, the meter on it, and the meter's link to the account."""
+    """A utility service of its own with its first snapshot, the meter on it, and the meter's
+    link to the account."""
+    fields = {
+        "utility": utility,
+        "utility_account_id": utility_account_id,
+        "service_id": service_id,
+        "tariff": tariff,
+        "provider_type": provider_type,
+        "gen_utility": gen_utility,
+        "gen_utility_account_id": gen_utility_account_id,
+        "gen_service_id": gen_service_id,
+    }
     service = conn.execute(
-        utility_service.insert()
-        .values(
-            utility=utility,
-            utility_account_id=utility_account_id,
-            service_id=service_id,
-            tariff=tariff,
-            provider_type=provider_type,
-            gen_utility=gen_utility,
-            gen_utility_account_id=gen_utility_account_id,
-            gen_service_id=gen_service_id,
-            active=True,
-        )
-        .returning(utility_service.c.oid)
+        utility_service.insert().values(**fields, active=True).returning(utility_service.c.oid)
     ).scalar_one()
+    _snapshot(conn, int(service), fields)
     conn.execute(
         meter.insert().values(
             oid=oid,
@@ -151,6 +153,21 @@ def _insert_meter(
         )
     )
     _link(conn, account, oid)
+
+
+def _snapshot(conn: Connection, service: int, fields: Mapping[str, Any]) -> None:
+    """The service's `utility_service_snapshot` row, as the old system wrote one for every new
+    service: its identifiers as of now (plugins read the history of ids from these rows)."""
+    now = _now()
+    conn.execute(
+        utility_service_snapshot.insert().values(
+            service=service,
+            **{k: fields.get(k) for k in SNAPSHOT_FIELDS},
+            system_created=now,
+            system_modified=now,
+            service_modified=now,
+        )
+    )
 
 
 def add_meter(

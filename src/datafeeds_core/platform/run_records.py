@@ -45,6 +45,9 @@ COUNT_KEYS = (
     "documents_reused",
     "documents_failed",
     "periods",
+    # Other services that got the bills (same SAID and utility, JOBS §3.1 step 2); each
+    # service's own counts are in the run's details ("services").
+    "fan_out_services",
 )
 # A retry (Batch attempt 2, …) may start a run whose previous attempt failed or vanished.
 STARTABLE = ("queued", "running", "failed", "timed-out", "lost")
