@@ -75,13 +75,15 @@ def test_plugin_author_fixtures_and_conformance_suites_run_and_pass(
     rows = csv.DictReader(io.StringIO((fixtures / "city-of-bellevue.csv").read_text()))
     csv_keys = list(dict.fromkeys(r["utility_account_id"] for r in rows))  # in file order
     pairs = sorted((fixtures / "watauga").glob("*_input.json"))
-    result.assert_outcomes(passed=len(pairs) + len(csv_keys) + 2 + 2 + 1)
+    # urjanet_db: sqlite, mariadb; platform_db: sqlite, postgresql, production; the CLI test.
+    result.assert_outcomes(passed=len(pairs) + len(csv_keys) + 2 + 3 + 1)
     result.stdout.fnmatch_lines(
         [
             *(f"*test_pairs?watauga/{path.stem}? PASSED*" for path in pairs),
             *(f"*test_csv?city_of_bellevue/{key}? PASSED*" for key in csv_keys),
             "*test_seeded_statements_load_back?mariadb? PASSED*",
             "*test_a_job_target_on_the_platform?postgresql? PASSED*",
+            "*test_a_job_target_on_the_platform?production? PASSED*",
         ],
         consecutive=False,
     )
