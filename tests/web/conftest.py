@@ -37,7 +37,8 @@ def dashboard(platform_db: PlatformTestDatabase) -> Iterator[Any]:
 @pytest.fixture
 def client(dashboard: Any) -> Any:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # starlette's note about httpx
+        # Starlette suggests another HTTP client; httpx is what the project pins.
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from starlette.testclient import TestClient
 
         return TestClient(dashboard)
