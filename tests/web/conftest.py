@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,22 +45,11 @@ def client(dashboard: Any) -> Any:
 
 @pytest.fixture
 def live_server(dashboard: Any) -> Iterator[str]:
-    """uvicorn serving the dashboard on a free loopback port, in a thread; its base URL.
+    """uvicorn serving the dashboard on a free loopback port, in a thread; its base URL."""
+    from datafeeds_core.web.server import in_background
 
-    The socket listens before the thread starts, so the first request waits in its backlog
-    until the server accepts it: no polling, no sleep."""
-    import uvicorn
-
-    from datafeeds_core.web.server import bind
-
-    sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(dashboard, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
+    with in_background(dashboard) as url:
+        yield url
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -2,17 +2,18 @@
 successes, outcomes per day, and the totals `/metrics` exports; and a read-only engine.
 
 Each is one query whose cost follows the window it reads or the number of scrapers, not the
-length of the history (indexes of migration 0002), except the all-time totals of `/metrics`.
+length of the history (indexes of migration 0002), except the all-time totals of `/metrics`
+(a Prometheus scrape, not a page).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, cast, func, literal, select, union_all
+from sqlalchemy import Date, cast, func, select
 
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.run_history import SUCCESS
@@ -50,41 +51,32 @@ def read_only_engine(url: str) -> Engine:
     return engine
 
 
-def scraper_keys(engine: Engine) -> list[str]:
-    """Every scraper key in the history, sorted: a loose index scan (one index descent per key,
-    on ix_datafeeds_run_scraper_status), not a scan of every run."""
+def scraper_last_successes(engine: Engine) -> dict[str, datetime | None]:
+    """Every scraper key in the history, with when it last finished a run that succeeded (or
+    found no new data), None if never. One query whose cost follows the number of scrapers,
+    not of runs: a loose index scan over the keys (a recursive CTE stepping from one key to
+    the next), then one descent of (scraper, status, finished_at) per key and status."""
     t = datafeeds_run
-    inner = t.alias("later")
+    later = t.alias("later")
     keys = select(func.min(t.c.scraper).label("key")).cte("scraper_keys", recursive=True)
     following = (
-        select(func.min(inner.c.scraper)).where(inner.c.scraper > keys.c.key).scalar_subquery()
+        select(func.min(later.c.scraper)).where(later.c.scraper > keys.c.key).scalar_subquery()
     )
     keys = keys.union_all(select(following).where(keys.c.key.is_not(None)))
-    with platform_errors(), engine.connect() as conn:
-        return [r.key for r in conn.execute(select(keys.c.key).where(keys.c.key.is_not(None)))]
-
-
-def last_successes(engine: Engine, scrapers: Iterable[str]) -> dict[str, datetime | None]:
-    """When each scraper last finished a run that succeeded (or found no new data), all time.
-    One query; per scraper and status one descent of ix_datafeeds_run_scraper_status_finished."""
-    t = datafeeds_run
-    names = sorted(set(scrapers))
-    if not names:
-        return {}
-    parts = [
-        select(literal(name).label("scraper"), func.max(t.c.finished_at).label("finished")).where(
-            t.c.scraper == name, t.c.status == status
-        )
-        for name in names
+    done = t.alias("done")
+    last = [
+        select(func.max(done.c.finished_at))
+        .where(done.c.scraper == keys.c.key, done.c.status == status)
+        .scalar_subquery()
         for status in SUCCESS
     ]
-    found: dict[str, datetime | None] = dict.fromkeys(names)
+    found: dict[str, datetime | None] = {}
     with platform_errors(), engine.connect() as conn:
-        for name, finished in conn.execute(union_all(*parts)):
-            when = _aware(finished)
-            best = found[name]
-            if when is not None and (best is None or when > best):
-                found[name] = when
+        for key, *finished in conn.execute(
+            select(keys.c.key, *last).where(keys.c.key.is_not(None))
+        ):
+            times = [w for w in (_aware(f) for f in finished) if w is not None]
+            found[key] = max(times) if times else None
     return found
 
 
@@ -96,8 +88,11 @@ class DayOutcome:
     runs: int
 
 
-def daily_outcomes(engine: Engine, *, since: datetime) -> list[DayOutcome]:
-    """Finished, non-dry runs queued since `since`, counted per UTC day, scraper and status."""
+def daily_outcomes(
+    engine: Engine, *, since: datetime, until: datetime | None = None
+) -> list[DayOutcome]:
+    """Finished, non-dry runs queued in [since, until), counted per UTC day, scraper and
+    status (an index-only range scan of ix_datafeeds_run_queued_at_scraper_status)."""
     t = datafeeds_run
     if engine.dialect.name == "postgresql":
         day: Any = cast(func.timezone("UTC", t.c.queued_at), Date)
@@ -108,6 +103,8 @@ def daily_outcomes(engine: Engine, *, since: datetime) -> list[DayOutcome]:
         .where(t.c.queued_at >= since, t.c.dry_run.is_(False), t.c.status.in_(FINAL))
         .group_by(day, t.c.scraper, t.c.status)
     )
+    if until is not None:
+        query = query.where(t.c.queued_at < until)
     with platform_errors(), engine.connect() as conn:
         rows = conn.execute(query).all()
     return sorted(

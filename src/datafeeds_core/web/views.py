@@ -6,6 +6,8 @@ through the log redaction (rows and errors are untrusted and may carry a credent
 from __future__ import annotations
 
 import shlex
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +19,7 @@ from datafeeds_core.logs import redact, redact_json
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from datafeeds_core.platform.run_dashboard import DayOutcome
     from datafeeds_core.platform.run_records import RunRecord
 
 PAGE_SIZE = 50
@@ -187,6 +190,19 @@ def log_view(run: RunRecord) -> dict[str, Any]:
     return {"kind": "local", "location": redact(location or ""), "tail": [redact(t) for t in tail]}
 
 
+DROPPED_KEYS = ("pk", "statement_date", "interval_start", "interval_end", "reason")
+FAILURE_KEYS = ("url", "reason")
+DIFF_KEYS = ("operation", "start", "end", "reason")
+
+
+def _entries(value: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A stored list of records with exactly `keys` (None where missing): what older versions
+    or other writers stored may lack a field or not be a list at all."""
+    if not isinstance(value, list):
+        return []
+    return [{k: v.get(k) for k in keys} for v in value if isinstance(v, dict)]
+
+
 def run_page(engine: Engine, run_id: int) -> dict[str, Any]:
     """Everything the history holds about one run."""
     from datafeeds_core.platform.run_records import get_run
@@ -227,9 +243,11 @@ def run_page(engine: Engine, run_id: int) -> dict[str, Any]:
             if run.error_class or run.error_message
             else None
         ),
-        "dropped_statements": list(details.get("dropped_statements") or []),
-        "document_failures": list(details.get("document_failures") or []),
-        "dry_run_diff": redact_json(run.dry_run_diff) if run.dry_run else None,
+        "dropped_statements": _entries(details.get("dropped_statements"), DROPPED_KEYS),
+        "document_failures": _entries(details.get("document_failures"), FAILURE_KEYS),
+        "dry_run_diff": (
+            _entries(redact_json(run.dry_run_diff), DIFF_KEYS) if run.dry_run else None
+        ),
         "log": log_view(run),
         "rerun": rerun_commands(run),
     }
@@ -238,41 +256,77 @@ def run_page(engine: Engine, run_id: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- scrapers
 
 
-def scrapers_page(engine: Engine, now: datetime) -> dict[str, Any]:
-    """Per scraper: runs and success rate over 7 and 30 days, last success, runs per day."""
-    from datafeeds_core.platform.run_dashboard import (
-        daily_outcomes,
-        last_successes,
-        scraper_keys,
-    )
-    from datafeeds_core.platform.run_history import scraper_stats
+PerDay = dict[str, dict[date, dict[str, int]]]  # scraper -> day -> status -> runs
+
+
+def per_scraper_day(outcomes: list[DayOutcome]) -> PerDay:
+    found: PerDay = {}
+    for o in outcomes:
+        found.setdefault(o.scraper, {}).setdefault(o.day, {})[o.status] = o.runs
+    return found
+
+
+class ClosedDays:
+    """Outcome counts of the days before yesterday (UTC), counted once and kept `ttl_s`
+    seconds: they hardly change (a late `batch status --sync` may still move a run), and
+    counting a month of a large fleet's runs on every view would make the scrapers page as
+    slow as the history is long. Today and yesterday are always counted afresh."""
+
+    def __init__(self, ttl_s: float = 300.0) -> None:
+        self.ttl_s = ttl_s
+        self._key: tuple[date, date] | None = None
+        self._counted_at = 0.0
+        self._per_day: PerDay = {}
+        self._lock = threading.Lock()
+
+    def per_day(self, engine: Engine, first: date, until: date) -> PerDay:
+        """Counts of [first, until); the caller must not change them."""
+        from datafeeds_core.platform.run_dashboard import daily_outcomes
+
+        with self._lock:
+            fresh = time.monotonic() - self._counted_at < self.ttl_s
+            if self._key != (first, until) or not fresh:
+                outcomes = daily_outcomes(engine, since=_midnight(first), until=_midnight(until))
+                self._per_day = per_scraper_day(outcomes)
+                self._key, self._counted_at = (first, until), time.monotonic()
+            return self._per_day
+
+
+def scrapers_page(
+    engine: Engine, now: datetime, closed_days: ClosedDays | None = None
+) -> dict[str, Any]:
+    """Per scraper: runs and success rate over the last 7 and 30 days (UTC days, today
+    included; finished, non-dry runs), the last success (all time), and runs per day."""
+    from datafeeds_core.platform.run_dashboard import daily_outcomes, scraper_last_successes
+    from datafeeds_core.platform.run_history import ScraperStats
     from datafeeds_core.web.chart import outcomes_svg
 
     today = now.astimezone(UTC).date()
     longest = max(WINDOWS)
-    first_day = today - timedelta(days=longest - 1)
-    stats = {
-        days: {s.scraper: s for s in scraper_stats(engine, since=now - timedelta(days=days))}
-        for days in WINDOWS
+    days = [today - timedelta(days=longest - 1 - i) for i in range(longest)]
+    yesterday = today - timedelta(days=1)
+    closed = (closed_days or ClosedDays(ttl_s=0)).per_day(engine, days[0], yesterday)
+    recent = per_scraper_day(daily_outcomes(engine, since=_midnight(yesterday)))
+    per_day: PerDay = {
+        name: {**closed.get(name, {}), **recent.get(name, {})} for name in {*closed, *recent}
     }
-    per_day: dict[str, dict[date, dict[str, int]]] = {}
-    for o in daily_outcomes(engine, since=_midnight(first_day)):
-        per_day.setdefault(o.scraper, {}).setdefault(o.day, {})[o.status] = o.runs
-    names = sorted(set(scraper_keys(engine)) | set(per_day))
-    last = last_successes(engine, names)
-    days = [first_day + timedelta(days=i) for i in range(longest)]
+    last = scraper_last_successes(engine)
     rows = []
-    for name in names:
+    for name in sorted(set(last) | set(per_day)):
+        daily = per_day.get(name, {})
         windows = {}
         for window in WINDOWS:
-            s = stats[window].get(name)
+            by_status: dict[str, int] = {}
+            for day in days[-window:]:
+                for status, n in daily.get(day, {}).items():
+                    by_status[status] = by_status.get(status, 0) + n
+            s = ScraperStats(name, sum(by_status.values()), by_status, None)
             windows[f"{window}d"] = {
-                "runs": s.runs if s else 0,
-                "succeeded": s.succeeded if s else 0,
-                "failed": s.failed if s else 0,
-                "success_rate": s.success_rate if s else None,
+                "runs": s.runs,
+                "succeeded": s.succeeded,
+                "failed": s.failed,
+                "success_rate": s.success_rate,
             }
-        daily = per_day.get(name, {})
         rows.append(
             {
                 "scraper": name,
