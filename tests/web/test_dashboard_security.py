@@ -198,3 +198,18 @@ def test_the_cli_starts_without_importing_the_web_framework() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_listening_socket_lets_asyncio_turn_off_nagle_on_each_connection() -> None:
+    """asyncio sets TCP_NODELAY only on sockets whose proto is TCP; a socket made without it
+    held every keep-alive response ~40 ms for a delayed ACK."""
+    import socket
+
+    from datafeeds_core.web.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockname()[0] == "127.0.0.1" and sock.getsockname()[1] > 0
+    finally:
+        sock.close()

@@ -61,7 +61,9 @@ def bind(host: str, port: int) -> socket.socket:
     """A listening socket (port 0: any free port); connections wait in its backlog until the
     server accepts them, so a caller may connect as soon as this returns."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto named: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it
+    # every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
