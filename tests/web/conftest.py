@@ -23,13 +23,16 @@ def history(platform_db: PlatformTestDatabase, tmp_path: Path) -> History:
 
 
 @pytest.fixture
-def dashboard(platform_db: PlatformTestDatabase) -> Iterator[Any]:
-    """The app over the test database, read only, at a fixed `NOW`, one broken plugin."""
+def dashboard(platform_db: PlatformTestDatabase, tmp_path: Path) -> Iterator[Any]:
+    """The app over the test database, read only, at a fixed `NOW`, one broken plugin, run
+    logs in `tmp_path` (where `history` writes its log)."""
     from datafeeds_core.platform.run_dashboard import read_only_engine
     from datafeeds_core.web.app import create_app
 
     engine = read_only_engine(platform_db.url)
-    yield create_app(engine, clock=lambda: NOW, broken_plugins=lambda: [BROKEN_PLUGIN])
+    yield create_app(
+        engine, clock=lambda: NOW, broken_plugins=lambda: [BROKEN_PLUGIN], log_dir=tmp_path
+    )
     engine.dispose()
 
 

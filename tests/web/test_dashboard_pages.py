@@ -4,6 +4,7 @@ PostgreSQL (Starlette's TestClient: no server, no browser)."""
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from datafeeds_core.testing import PlatformTestDatabase
 from datafeeds_core.web import views
 
-from .dashboard_kit import BROKEN_PLUGIN, HOSTILE_LINK, HOSTILE_REASON, SECRET, History
+from .dashboard_kit import BROKEN_PLUGIN, HOSTILE_LINK, HOSTILE_REASON, NOW, SECRET, History
 
 
 def ids(response: Any) -> list[int]:
@@ -96,6 +97,27 @@ def test_a_run_page_shows_settings_timings_error_log_tail_and_the_rerun_commands
     assert data["launch"]["data_source"] == 202 and data["attempt"] == 1
     assert data["timings"]["waited_s"] == 5.0 and data["timings"]["duration_s"] == 2.0
     assert data["log"]["kind"] == "local" and data["log"]["tail"][-1].endswith("@db/platform")
+
+
+def test_a_log_outside_the_run_log_folder_is_named_but_never_read(
+    client: Any, history: History, platform_db: PlatformTestDatabase, tmp_path: Any
+) -> None:
+    from sqlalchemy import update
+
+    from datafeeds_core.platform.schema import datafeeds_run
+
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere.txt"
+    elsewhere.write_text("not a log: a file the dashboard must not show\n")
+    for location in (str(elsewhere), str(tmp_path / ".." / elsewhere.name)):
+        with platform_db.engine.begin() as conn:
+            conn.execute(
+                update(datafeeds_run)
+                .where(datafeeds_run.c.id == history.ids["failed"])
+                .values(log_location=location)
+            )
+        page = client.get(f"/runs/{history.ids['failed']}").text
+        assert "must not show" not in page and "is not readable here" in page
+    elsewhere.unlink()
 
 
 def test_a_batch_run_page_names_its_cloudwatch_stream_and_resubmits_through_batch(
@@ -244,3 +266,56 @@ def test_the_dashboard_cannot_write_to_the_database(
         assert runs == len(history.ids) > 0
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_read_only_role_of_the_docs_serves_every_page_and_can_write_nothing(
+    platform_databases: Any, tmp_path: Any
+) -> None:
+    """docs/dashboard.md's role, made on the test database: the pages work, writes fail."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from datafeeds_core.platform.run_dashboard import read_only_engine
+    from datafeeds_core.web.app import create_app
+
+    from .dashboard_kit import seed_history
+
+    db = platform_databases.get("postgresql")
+    history = seed_history(db, tmp_path)
+    role = f"datafeeds_dashboard_{uuid.uuid4().hex[:8]}"
+    database = make_url(db.url).database
+    admin = create_engine(db.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for statement in (
+            f"CREATE ROLE {role} LOGIN",
+            f'GRANT CONNECT ON DATABASE "{database}" TO {role}',
+            f"GRANT USAGE ON SCHEMA public TO {role}",
+            f"GRANT SELECT ON datafeeds_run TO {role}",
+            f"ALTER ROLE {role} SET default_transaction_read_only = on",
+        ):
+            conn.execute(text(statement))
+    url = make_url(db.url).set(username=role, password=None)
+    engine = read_only_engine(url.render_as_string(hide_password=False))
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+            from starlette.testclient import TestClient
+
+            client = TestClient(create_app(engine, clock=lambda: NOW, broken_plugins=list))
+        for path in ("/runs", f"/runs/{history.ids['hostile']}", "/scrapers", "/attention"):
+            assert client.get(path).status_code == 200, path
+        assert client.get("/metrics").status_code == 200
+        with pytest.raises(DBAPIError, match="permission denied"), engine.begin() as conn:
+            conn.execute(text("SET TRANSACTION READ WRITE"))
+            conn.execute(text("DELETE FROM datafeeds_run"))
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
+        db.clear()

@@ -171,10 +171,12 @@ def create_app(
     broken_plugins: Callable[[], list[dict[str, Any]]] = views.broken_plugins,
     database: str = "",
     closed_days_ttl_s: float = 300.0,
+    log_dir: Path | None = None,
 ) -> ASGIApp:
     """The dashboard over `engine` (read-only: `run_dashboard.read_only_engine`). `database`
     is the masked URL shown in the footer; `broken_plugins` runs once, on first need; the
-    scrapers page recounts days before yesterday every `closed_days_ttl_s` seconds."""
+    scrapers page recounts days before yesterday every `closed_days_ttl_s` seconds; run pages
+    show the tail of local logs inside `log_dir` (none without it)."""
     env = templates()
     plugin_problems = cache(broken_plugins)
     closed_days = views.ClosedDays(closed_days_ttl_s)
@@ -205,7 +207,7 @@ def create_app(
         return views.runs_page(engine, views.RunFilters.parse(request.query_params))
 
     def run(request: Request) -> dict[str, Any]:
-        return views.run_page(engine, int(request.path_params["run_id"]))
+        return views.run_page(engine, int(request.path_params["run_id"]), log_dir)
 
     def scrapers(request: Request) -> dict[str, Any]:
         return views.scrapers_page(engine, clock(), closed_days)

@@ -35,6 +35,7 @@ def dashboard(settings: Settings, access: Access) -> Any:
         read_only_engine(settings.platform_url),
         access=access,
         database=masked(settings.platform_url),
+        log_dir=settings.run_log_dir,
     )
 
 

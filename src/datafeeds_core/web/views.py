@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datafeeds_core.errors import UsageError
@@ -171,8 +172,9 @@ def rerun_commands(run: RunRecord) -> list[str]:
     ]
 
 
-def log_view(run: RunRecord) -> dict[str, Any]:
-    """The tail of a local log, or where a Batch run's CloudWatch log is."""
+def log_view(run: RunRecord, log_dir: Path | None) -> dict[str, Any]:
+    """The tail of a local log inside `log_dir` (the run log folder), or where a Batch run's
+    CloudWatch log is. A path elsewhere is named but never read: a row could point anywhere."""
     from datafeeds_core.platform.run_history import log_tail
 
     location = run.log_location
@@ -184,7 +186,12 @@ def log_view(run: RunRecord) -> dict[str, Any]:
             "stream": stream,
             "command": shlex.join(["datafeeds", "batch", "logs", str(run.id)]),
         }
-    tail = log_tail(location, LOG_LINES)
+    inside = (
+        location is not None
+        and log_dir is not None
+        and Path(location).resolve().is_relative_to(log_dir.resolve())
+    )
+    tail = log_tail(location, LOG_LINES) if inside else None
     if tail is None:
         return {"kind": "none", "location": redact(location) if location else None}
     return {"kind": "local", "location": redact(location or ""), "tail": [redact(t) for t in tail]}
@@ -203,8 +210,8 @@ def _entries(value: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{k: v.get(k) for k in keys} for v in value if isinstance(v, dict)]
 
 
-def run_page(engine: Engine, run_id: int) -> dict[str, Any]:
-    """Everything the history holds about one run."""
+def run_page(engine: Engine, run_id: int, log_dir: Path | None = None) -> dict[str, Any]:
+    """Everything the history holds about one run; local logs are read from `log_dir` only."""
     from datafeeds_core.platform.run_records import get_run
 
     run = get_run(engine, run_id)
@@ -248,7 +255,7 @@ def run_page(engine: Engine, run_id: int) -> dict[str, Any]:
         "dry_run_diff": (
             _entries(redact_json(run.dry_run_diff), DIFF_KEYS) if run.dry_run else None
         ),
-        "log": log_view(run),
+        "log": log_view(run, log_dir),
         "rerun": rerun_commands(run),
     }
 
