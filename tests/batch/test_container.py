@@ -122,7 +122,8 @@ OWN = {
     "DocumentsBucketName",
     "JobDefinitionName",
 }
-NEEDS_STAR = {"ecr:GetAuthorizationToken"}  # AWS offers no resource-level permission for it
+# AWS offers no resource-level permission for these.
+NEEDS_STAR = {"ecr:GetAuthorizationToken", "batch:DescribeJobs"}
 
 
 def referenced(resource: Any) -> set[str]:
@@ -137,6 +138,7 @@ def referenced(resource: Any) -> set[str]:
 
 
 def role_statements() -> list[tuple[str, dict[str, Any]]]:
+    """(role, statement) of every role's inline policies and of policies attached to roles."""
     found = []
     for name, resource in template()["Resources"].items():
         if resource["Type"] == "AWS::IAM::Role":
@@ -144,6 +146,10 @@ def role_statements() -> list[tuple[str, dict[str, Any]]]:
             for policy in resource["Properties"]["Policies"]:
                 for statement in policy["PolicyDocument"]["Statement"]:
                     found.append((name, statement))
+        if resource["Type"] == "AWS::IAM::Policy":
+            for role in resource["Properties"]["Roles"]:
+                for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+                    found.append((role["Ref"], statement))
     return found
 
 
@@ -181,7 +187,8 @@ def test_only_the_execution_role_reads_secrets_and_only_the_scheduler_submits() 
         for action in actions:
             by_action.setdefault(action, set()).add(role)
     assert by_action["secretsmanager:GetSecretValue"] == {"ExecutionRole"}
-    assert by_action["batch:SubmitJob"] == {"SchedulerJobRole", "ScheduleRole"}
+    assert by_action["batch:SubmitJob"] == {"SchedulerJobRole", "ScheduleRole", "StatusSyncRole"}
+    assert by_action["batch:DescribeJobs"] == {"SchedulerJobRole"}  # for `status --sync`
     assert "s3:PutObject" in by_action and "WorkerRole" in by_action["s3:PutObject"]
 
 

@@ -33,8 +33,8 @@ def test_empty_database_gets_the_platform_schema_and_our_tables(empty_engine: En
     assert report.platform_schema_created
     assert _tables(empty_engine) == PLATFORM_TABLES | OURS
     assert set(report.created_tables) == PLATFORM_TABLES | OURS
-    assert report.migrations_applied == ("0001", "0002")
-    assert report.revision == "0002"
+    assert report.migrations_applied == ("0001", "0002", "0003")
+    assert report.revision == "0003"
     assert report.lines()[0] == "empty database: created the platform schema"
 
 
@@ -46,7 +46,7 @@ def test_second_init_changes_nothing_and_says_so(empty_engine: Engine) -> None:
 
     assert not report.changed
     assert report.created_tables == () and report.migrations_applied == ()
-    assert report.lines() == ["nothing to do: the database is up to date (revision 0002)"]
+    assert report.lines() == ["nothing to do: the database is up to date (revision 0003)"]
     assert _columns(empty_engine) == before
 
 
@@ -119,4 +119,4 @@ def test_migrations_build_exactly_the_declared_own_tables(empty_engine: Engine) 
             conn, opts={"compare_type": True, "include_name": ours}
         )
         assert compare_metadata(context, own_metadata) == []
-        assert current_revision(conn) == "0002"
+        assert current_revision(conn) == "0003"

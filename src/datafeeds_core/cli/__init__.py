@@ -65,6 +65,7 @@ def _register() -> None:
         scaffold,
         sources,
         urjanet,
+        web,
         worker,
     )
 
@@ -82,6 +83,7 @@ def _register() -> None:
     app.add_typer(batch.app, name="batch")
     app.command("worker")(worker.worker)
     app.command("new-plugin")(scaffold.new_plugin)
+    app.command("web")(web.web)
 
 
 _register()

@@ -19,10 +19,11 @@ from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.oids import checked_oid
 from datafeeds_core.platform.run_records import FINAL, RunRecord, _aware, get_run, run_record
-from datafeeds_core.platform.schema import RUN_STATUSES, datafeeds_run
+from datafeeds_core.platform.schema import EXECUTORS, RUN_STATUSES, datafeeds_run
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from sqlalchemy.sql.elements import ColumnElement
 
 SUCCESS = ("succeeded", "no-new-data")
 FAILURE = ("failed", "timed-out", "lost")
@@ -40,6 +41,12 @@ def check_status(status: str) -> str:
     return status
 
 
+def check_executor(executor: str) -> str:
+    if executor not in EXECUTORS:
+        raise UsageError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}")
+    return executor
+
+
 def list_runs(
     engine: Engine,
     *,
@@ -48,8 +55,13 @@ def list_runs(
     status: str | None = None,
     since: datetime | None = None,
     limit: int | None = 50,
+    executor: str | None = None,
+    until: datetime | None = None,
+    before: int | None = None,
 ) -> list[RunRecord]:
-    """Runs, newest first, filtered by scraper, data source, status and queue time."""
+    """Runs, newest first, filtered by scraper, data source, status, executor and queue time
+    (`since` inclusive, `until` exclusive). `before` pages by key: only runs with a smaller id
+    (the last id of the previous page), so a page costs the same however deep it is."""
     t = datafeeds_run
     query = select(t).order_by(t.c.id.desc())
     if scraper is not None:
@@ -58,8 +70,14 @@ def list_runs(
         query = query.where(t.c.data_source == checked_oid(data_source, "data source"))
     if status is not None:
         query = query.where(t.c.status == check_status(status))
+    if executor is not None:
+        query = query.where(t.c.executor == check_executor(executor))
     if since is not None:
         query = query.where(t.c.queued_at >= since)
+    if until is not None:
+        query = query.where(t.c.queued_at < until)
+    if before is not None:
+        query = query.where(t.c.id < before)
     if limit is not None:
         query = query.limit(limit)
     with platform_errors(), engine.connect() as conn:
@@ -197,31 +215,28 @@ def run_stats(
 ) -> RunStats:
     """Success rate per scraper (runs queued since `since`), last success and staleness per data
     source (all time; only those stale longer than `stale_after`, or never successful, when
-    given). Dry runs write nothing and are left out. Three queries."""
-    now = now or _now()
+    given). Dry runs write nothing and are left out. Two queries."""
+    return RunStats(
+        since,
+        scraper_stats(engine, since=since, scraper=scraper),
+        source_freshness(engine, now=now, scraper=scraper, stale_after=stale_after),
+    )
+
+
+def scraper_stats(
+    engine: Engine, *, since: datetime, scraper: str | None = None
+) -> tuple[ScraperStats, ...]:
+    """Finished, non-dry runs per scraper and status queued since `since`, with the last
+    success among them. One query."""
     t = datafeeds_run
-    real = t.c.dry_run.is_(False)
-    where = [real] if scraper is None else [real, t.c.scraper == scraper]
+    where: list[ColumnElement[bool]] = [t.c.dry_run.is_(False)]
+    if scraper is not None:
+        where.append(t.c.scraper == scraper)
     with platform_errors(), engine.connect() as conn:
         per_status = conn.execute(
             select(t.c.scraper, t.c.status, func.count(), func.max(t.c.finished_at))
             .where(*where, t.c.queued_at >= since, t.c.status.in_(FINAL))
             .group_by(t.c.scraper, t.c.status)
-        ).all()
-        latest = (
-            select(
-                t.c.data_source,
-                func.max(t.c.id).label("last_id"),
-                func.max(case((t.c.status.in_(SUCCESS), t.c.finished_at))).label("last_success"),
-            )
-            .where(*where)
-            .group_by(t.c.data_source)
-            .subquery()
-        )
-        sources = conn.execute(
-            select(latest.c.data_source, latest.c.last_success, t.c.id, t.c.status, t.c.scraper)
-            .join(t, t.c.id == latest.c.last_id)
-            .order_by(latest.c.data_source)
         ).all()
     counts: dict[str, dict[str, int]] = {}
     last: dict[str, datetime | None] = {}
@@ -232,10 +247,42 @@ def run_stats(
             finished = _aware(finished)
             best = last.get(name)
             last[name] = finished if best is None or (finished and finished > best) else best
-    scrapers = tuple(
+    return tuple(
         ScraperStats(name, sum(by.values()), by, last.get(name))
         for name, by in sorted(counts.items())
     )
+
+
+def source_freshness(
+    engine: Engine,
+    *,
+    now: datetime | None = None,
+    scraper: str | None = None,
+    stale_after: timedelta | None = None,
+) -> tuple[SourceFreshness, ...]:
+    """Per data source (all time, dry runs left out): the last success and the latest run;
+    only those stale longer than `stale_after`, or never successful, when given. One query."""
+    now = now or _now()
+    t = datafeeds_run
+    where: list[ColumnElement[bool]] = [t.c.dry_run.is_(False)]
+    if scraper is not None:
+        where.append(t.c.scraper == scraper)
+    latest = (
+        select(
+            t.c.data_source,
+            func.max(t.c.id).label("last_id"),
+            func.max(case((t.c.status.in_(SUCCESS), t.c.finished_at))).label("last_success"),
+        )
+        .where(*where)
+        .group_by(t.c.data_source)
+        .subquery()
+    )
+    with platform_errors(), engine.connect() as conn:
+        sources = conn.execute(
+            select(latest.c.data_source, latest.c.last_success, t.c.id, t.c.status, t.c.scraper)
+            .join(t, t.c.id == latest.c.last_id)
+            .order_by(latest.c.data_source)
+        ).all()
     freshness = [
         SourceFreshness(
             int(r.data_source), r.scraper, _aware(r.last_success), int(r.id), r.status, now
@@ -244,7 +291,7 @@ def run_stats(
     ]
     if stale_after is not None:
         freshness = [f for f in freshness if f.staleness is None or f.staleness > stale_after]
-    return RunStats(since, scrapers, tuple(freshness))
+    return tuple(freshness)
 
 
 # ---------------------------------------------------------------- retention

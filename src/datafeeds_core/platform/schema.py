@@ -549,6 +549,9 @@ datafeeds_run = Table(
     Index("ix_datafeeds_run_data_source_started_at", "data_source", "started_at"),
     Index("ix_datafeeds_run_scraper_status", "scraper", "status"),
     Index("ix_datafeeds_run_status", "status"),
+    # The run dashboard's (migration 0002).
+    Index("ix_datafeeds_run_scraper_status_finished_at", "scraper", "status", "finished_at"),
+    Index("ix_datafeeds_run_queued_at_scraper_status", "queued_at", "scraper", "status", "dry_run"),
 )
 
 OWN_TABLES = frozenset(own_metadata.tables)
