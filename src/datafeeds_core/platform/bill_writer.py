@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
+from datafeeds_core.platform import replace_guard
 from datafeeds_core.platform.bill_plan import (
     BillDecision,
     ExistingBill,
@@ -113,8 +114,13 @@ def write_bills(
     today: date,
     dry_run: bool = False,
     attachments: Attachments | None = None,
+    allow_mass_replace: bool = False,
+    in_transaction: Callable[[Connection], None] | None = None,
 ) -> WriteReport:
-    """Write the periods overlapping [start, end) as `bill` rows of the meter's own service."""
+    """Write the periods overlapping [start, end) as `bill` rows of the meter's own service.
+
+    A plan over the replacement bound is refused (`replace_guard`) unless `allow_mass_replace`;
+    `in_transaction` writes more rows (bill_document) in the bills' own transaction."""
     docs = attachments or {}
     bills = _prepare(periods, start, end, today, lambda p: to_bill(p, docs.get(p, ())))
     service = target.service_oid
@@ -123,11 +129,15 @@ def write_bills(
         bills = snap_first_start(bills, {e.closing for e in existing})
         audit_meter = _audit_meter(conn, service)
         plans = plan_bills(bills, existing, audit=audit_meter is not None)
+        if not dry_run:
+            replace_guard.check((p.decision for p in plans), allowed=allow_mass_replace)
         decisions = (
             tuple(p.decision for p in plans)
             if dry_run
             else _apply_bills(conn, service, plans, audit_meter)
         )
+        if in_transaction is not None and not dry_run:
+            in_transaction(conn)
     return WriteReport(service_oid=service, dry_run=dry_run, decisions=decisions)
 
 
@@ -332,6 +342,8 @@ def write_partial_bills(
     dry_run: bool = False,
     provider_type: PartialProviderType = "generation-only",
     attachments: Attachments | None = None,
+    allow_mass_replace: bool = False,
+    in_transaction: Callable[[Connection], None] | None = None,
 ) -> WriteReport:
     """Write the periods overlapping [start, end) as `partial_bill` rows (JOBS §3.2).
 
@@ -351,10 +363,14 @@ def write_partial_bills(
         existing = _existing_partial_bills(conn, service, provider_type)
         bills = snap_first_start(bills, {e.closing for e in existing})
         plans = plan_bills(bills, existing, matches=partial_matches)
+        if not dry_run:
+            replace_guard.check((p.decision for p in plans), allowed=allow_mass_replace)
         decisions = tuple(
             p.decision if dry_run else _apply_partial(conn, service, provider_type, p)
             for p in plans
         )
+        if in_transaction is not None and not dry_run:
+            in_transaction(conn)
     return WriteReport(
         service_oid=service, dry_run=dry_run, decisions=decisions, table="partial_bill"
     )
