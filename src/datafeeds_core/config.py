@@ -51,6 +51,9 @@ class Settings:
     document_root: Path | None = None
     # DATAFEEDS_DOCUMENTS_DEADLINE: seconds for a job's whole document step.
     documents_deadline_s: float = DEFAULT_DOCUMENTS_DEADLINE_S
+    # DATAFEEDS_JOB_TIMEOUT: the time limit the job runs under (a Batch attempt's timeout, set
+    # by `batch register`); `launch --timeout` tells its jobs directly.
+    job_timeout_s: float | None = None
 
     @property
     def run_log_dir(self) -> Path:
@@ -231,6 +234,11 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         document_root=_folder(env, "DATAFEEDS_DOCUMENT_ROOT"),
         documents_deadline_s=_number(
             env, "DATAFEEDS_DOCUMENTS_DEADLINE", DEFAULT_DOCUMENTS_DEADLINE_S, float
+        ),
+        job_timeout_s=(
+            _number(env, "DATAFEEDS_JOB_TIMEOUT", 0, float)
+            if env.get("DATAFEEDS_JOB_TIMEOUT")
+            else None
         ),
     )
 

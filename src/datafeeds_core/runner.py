@@ -278,11 +278,13 @@ class Job:
 
     def documents_deadline(self) -> float:
         """Seconds the document step may take: DATAFEEDS_DOCUMENTS_DEADLINE, and under a job
-        time limit at most its DOCUMENTS_SHARE_OF_TIMEOUT (minus the time spent so far)."""
+        time limit (launch --timeout, else DATAFEEDS_JOB_TIMEOUT) at most its
+        DOCUMENTS_SHARE_OF_TIMEOUT, minus the time spent so far."""
         budget = self.settings.documents_deadline_s
-        if self.request.timeout_s is not None:
+        limit = self.request.timeout_s or self.settings.job_timeout_s
+        if limit is not None:
             spent = time.monotonic() - self.started
-            budget = min(budget, self.request.timeout_s * DOCUMENTS_SHARE_OF_TIMEOUT - spent)
+            budget = min(budget, limit * DOCUMENTS_SHARE_OF_TIMEOUT - spent)
         return max(0.0, budget)
 
     def _documents(self, target: JobTarget, periods: tuple[BillingPeriod, ...]) -> StoredDocuments:

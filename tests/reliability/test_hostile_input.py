@@ -545,6 +545,34 @@ def test_under_launch_timeout_the_bills_are_written_without_the_slow_documents(
     assert run["counts"]["documents_failed"] == 24 and run["counts"]["documents_fetched"] == 0
 
 
+def test_a_batch_job_plans_its_document_step_by_the_attempt_timeout(tmp_path: Path) -> None:
+    from datafeeds_core.executors.batch_definition import JobDefinitionSpec, job_definition
+    from datafeeds_core.runner import Job, JobRequest
+
+    spec = JobDefinitionSpec(
+        name="datafeeds",
+        image="datafeeds:1",
+        execution_role_arn="arn:aws:iam::123456789012:role/exec",
+        job_role_arn="arn:aws:iam::123456789012:role/job",
+        log_group="/datafeeds/batch",
+        secrets={
+            "DATAFEEDS_PLATFORM_URL": "arn:aws:secretsmanager:eu-west-1:1:secret:p",
+            "DATAFEEDS_URJANET_URL": "arn:aws:secretsmanager:eu-west-1:1:secret:u",
+        },
+        timeout_s=400,
+    )
+    container = job_definition(spec)["containerProperties"]
+    environment = {e["name"]: e["value"] for e in container["environment"]}
+    settings = load_settings({"DATAFEEDS_HOME": str(tmp_path), **environment})
+
+    budget = Job(JobRequest(1), settings).documents_deadline()
+
+    assert environment["DATAFEEDS_JOB_TIMEOUT"] == "400"
+    assert 190 < budget <= 200  # half the attempt, not the default 300 s step deadline
+    quick = Job(JobRequest(1, timeout_s=20), settings).documents_deadline()
+    assert 9 < quick <= 10
+
+
 # ================================================================ 5. passwords printed
 
 

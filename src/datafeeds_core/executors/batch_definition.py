@@ -127,6 +127,8 @@ def job_definition(spec: JobDefinitionSpec) -> dict[str, Any]:
         "DATAFEEDS_LOG_FORMAT": "json",
         "DATAFEEDS_HOME": WORK_PATH,
         "TMPDIR": WORK_PATH,
+        # The worker plans its document step by the attempt's timeout (runner.py).
+        "DATAFEEDS_JOB_TIMEOUT": str(spec.timeout_s),
         **spec.environment,
     }
     return {
