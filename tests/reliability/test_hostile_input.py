@@ -776,11 +776,11 @@ def test_a_mistyped_sqlite_path_is_exit_3_and_creates_no_file(
         for path in (typo, missing_folder)
     ]
 
+    assert not typo.exists() and not missing_folder.parent.exists()
     hint = "run `datafeeds db init` first" if "PLATFORM" in variable else "DATAFEEDS_URJANET_URL"
     for result in results:
         assert result.returncode == CONFIGURATION, result.stderr
         assert hint in one_error_line(result)
-    assert not typo.exists() and not missing_folder.parent.exists()
 
 
 def test_an_urjanet_database_without_its_tables_is_exit_3(
