@@ -158,6 +158,7 @@ def _server_job(report: Report, tmp: Path, repeat: int, smoke: bool, pdfs: bool)
                 DATAFEEDS_PLATFORM_URL=platform_url,
                 DATAFEEDS_URJANET_URL=named_mariadb_url(urjanet_name),
                 DATAFEEDS_DOCUMENTS_URL=f"file://{documents}",
+                DATAFEEDS_DOCUMENT_ROOT=str(bills),
             )
             argv = [*datafeeds_argv(), "run", "--oid", str(oid), "--start", START, "--end", END]
             runs = _measure(argv, env, platform_url, documents, repeat)

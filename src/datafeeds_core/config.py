@@ -18,6 +18,11 @@ from datafeeds_core.errors import ConfigurationError
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DATABASE_BACKENDS = ("postgresql", "mysql", "sqlite")
+PLATFORM_BACKENDS = ("postgresql", "sqlite")
+URJANET_BACKENDS = ("mysql", "sqlite")
+URJANET_DOCUMENT_HOSTS = ("sources.o2.urjanet.net",)
+MAX_RETENTION_DAYS = 36_500  # a century: anything longer is a typo, not a policy
+DEFAULT_DOCUMENTS_DEADLINE_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,17 @@ class Settings:
     # DATAFEEDS_RUN_RETENTION_DAYS: finished runs older than this may be pruned; None keeps
     # every run forever.
     run_retention_days: int | None = None
+    # Which source links may be followed (documents/policy.py): https hosts (DATAFEEDS_DOCUMENT_
+    # HOSTS), the hosts that get the Urjanet HTTP credentials (DATAFEEDS_URJANET_HTTP_HOSTS) and
+    # the folder file:// links may name (DATAFEEDS_DOCUMENT_ROOT; None: no file:// link).
+    document_hosts: tuple[str, ...] = URJANET_DOCUMENT_HOSTS
+    urjanet_http_hosts: tuple[str, ...] = URJANET_DOCUMENT_HOSTS
+    document_root: Path | None = None
+    # DATAFEEDS_DOCUMENTS_DEADLINE: seconds for a job's whole document step.
+    documents_deadline_s: float = DEFAULT_DOCUMENTS_DEADLINE_S
+    # DATAFEEDS_JOB_TIMEOUT: the time limit the job runs under (a Batch attempt's timeout, set
+    # by `batch register`); `launch --timeout` tells its jobs directly.
+    job_timeout_s: float | None = None
 
     @property
     def run_log_dir(self) -> Path:
@@ -65,30 +81,69 @@ def _first_named(env: Mapping[str, str], *names: str) -> tuple[str, str | None]:
     return names[0], None
 
 
-def checked_database_url(name: str, url: str) -> str:
-    """`url` when it names a database of a supported kind; else ConfigurationError naming the
+_BACKEND_NAMES = {"postgresql": "postgresql", "mysql": "mysql/mariadb", "sqlite": "sqlite"}
+_BACKEND_EXAMPLES = {
+    "postgresql": "postgresql://user@host/db",
+    "mysql": "mysql://user@host/db",
+    "sqlite": "sqlite:///path",
+}
+
+
+def checked_database_url(
+    name: str, url: str, backends: tuple[str, ...] = DATABASE_BACKENDS
+) -> str:
+    """`url` when it names a database of one of `backends`; else ConfigurationError naming the
     variable `name`. The value is never repeated whole: it may hold a password."""
-    from datafeeds_core.database import masked, normalise_url
+    from datafeeds_core.database import normalise_url
+    from datafeeds_core.logs import mask_url
 
     scheme = url.split("://", 1)[0] if "://" in url else None
-    example = "e.g. postgresql://user@host/db, mysql://user@host/db or sqlite:///path"
+    supported = ", ".join(_BACKEND_NAMES[b] for b in backends)
+    example = "e.g. " + " or ".join(_BACKEND_EXAMPLES[b] for b in backends)
     try:
         parsed = normalise_url(url)
         backend = parsed.get_backend_name()
+        port = parsed.port
     except Exception:
         raise ConfigurationError(f"{name} is not a database URL ({example})") from None
-    if backend not in DATABASE_BACKENDS:
+    if backend not in backends:
+        shown = scheme if backend not in DATABASE_BACKENDS else _BACKEND_NAMES[backend]
+        raise ConfigurationError(f"{name}: unsupported database {shown!r} (supported: {supported})")
+    authority = url.split("://", 1)[1].split("/", 1)[0] if "://" in url else ""
+    if authority.count("@") > 1:
         raise ConfigurationError(
-            f"{name}: unsupported database {scheme!r} (postgresql, mysql/mariadb or sqlite)"
+            f"{name}: the password holds an unencoded '@' (write it as %40 in the URL)"
         )
     if backend != "sqlite" and not parsed.database:
-        raise ConfigurationError(f"{name} names no database: {masked(url)} ({example})")
+        raise ConfigurationError(f"{name} names no database: {mask_url(url)} ({example})")
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigurationError(f"{name}: port {port} is out of range (1 to 65535)")
     return url
 
 
+def _folder(env: Mapping[str, str], name: str) -> Path | None:
+    """The folder variable `name` names (None when unset); a ConfigurationError when it names
+    something that exists and is not a folder."""
+    raw = env.get(name)
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(f"{name} is not a folder: {path} (point it at a directory)")
+    return path
+
+
+def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
 def default_home(env: Mapping[str, str]) -> Path:
-    if env.get("DATAFEEDS_HOME"):
-        return Path(env["DATAFEEDS_HOME"]).expanduser()
+    home = _folder(env, "DATAFEEDS_HOME")
+    if home is not None:
+        return home
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("datafeeds", appauthor=False))
@@ -107,7 +162,9 @@ def urjanet_url_from_env(environ: Mapping[str, str]) -> str | None:
     return f"mysql+mysqldb://{auth}@{host}/{database}"
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
+def _number(
+    env: Mapping[str, str], name: str, default: float, kind: type, maximum: float | None = None
+) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -120,6 +177,8 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> fl
         raise ConfigurationError(f"{name} must be a finite number, got {raw!r}")
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, got {raw!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigurationError(f"{name} must be at most {maximum:g}, got {raw!r}")
     return value
 
 
@@ -130,10 +189,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     if platform_url is None:
         platform_url = f"sqlite:///{home / 'platform.db'}"
     else:
-        checked_database_url(platform_var, platform_url)
+        checked_database_url(platform_var, platform_url, PLATFORM_BACKENDS)
     urjanet_url = _first(env, "DATAFEEDS_URJANET_URL")
     if urjanet_url is not None:
-        checked_database_url("DATAFEEDS_URJANET_URL", urjanet_url)
+        checked_database_url("DATAFEEDS_URJANET_URL", urjanet_url, URJANET_BACKENDS)
     else:
         urjanet_url = urjanet_url_from_env(env) or f"sqlite:///{home / 'urjanet.db'}"
     bucket = env.get("BILL_PDF_S3_BUCKET")
@@ -161,15 +220,24 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         ),
         log_format=log_format,
         document_concurrency=int(_number(env, "DATAFEEDS_DOCUMENT_CONCURRENCY", 8, int)),
-        document_timeout_s=_number(env, "DATAFEEDS_DOCUMENT_TIMEOUT", 30.0, float),
+        document_timeout_s=_number(env, "DATAFEEDS_DOCUMENT_TIMEOUT", 60.0, float),
         batch_queue=env.get("DATAFEEDS_BATCH_QUEUE"),
         batch_job_definition=env.get("DATAFEEDS_BATCH_JOB_DEFINITION"),
-        log_dir=(
-            Path(env["DATAFEEDS_LOG_DIR"]).expanduser() if env.get("DATAFEEDS_LOG_DIR") else None
-        ),
+        log_dir=_folder(env, "DATAFEEDS_LOG_DIR"),
         run_retention_days=(
-            int(_number(env, "DATAFEEDS_RUN_RETENTION_DAYS", 0, int))
+            int(_number(env, "DATAFEEDS_RUN_RETENTION_DAYS", 0, int, MAX_RETENTION_DAYS))
             if env.get("DATAFEEDS_RUN_RETENTION_DAYS")
+            else None
+        ),
+        document_hosts=_names(env, "DATAFEEDS_DOCUMENT_HOSTS", URJANET_DOCUMENT_HOSTS),
+        urjanet_http_hosts=_names(env, "DATAFEEDS_URJANET_HTTP_HOSTS", URJANET_DOCUMENT_HOSTS),
+        document_root=_folder(env, "DATAFEEDS_DOCUMENT_ROOT"),
+        documents_deadline_s=_number(
+            env, "DATAFEEDS_DOCUMENTS_DEADLINE", DEFAULT_DOCUMENTS_DEADLINE_S, float
+        ),
+        job_timeout_s=(
+            _number(env, "DATAFEEDS_JOB_TIMEOUT", 0, float)
+            if env.get("DATAFEEDS_JOB_TIMEOUT")
             else None
         ),
     )

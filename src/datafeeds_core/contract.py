@@ -17,6 +17,9 @@ BillType = Literal["full", "generation-only"]
 Op = Literal["eq", "ne", "in", "contains", "startswith", "endswith", "is_null", "not_null"]
 # Which Urjanet tables hold the statements: the SQL delivery, or the XML delivery (PG&E CCA).
 Delivery = Literal["sql", "xml"]
+# The longest billing period a utility plausibly issues (a yearly true-up plus a month); a plugin
+# whose utility bills monthly may say less. Longer periods are set aside (validation.py).
+DEFAULT_MAX_PERIOD_DAYS = 400
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class PluginMetadata:
     bill_type: BillType = "full"
     required_meta: tuple[str, ...] = ()
     description: str = ""
+    max_period_days: int = DEFAULT_MAX_PERIOD_DAYS
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,21 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from datafeeds_core.errors import ConfigurationError, TransientError
+from datafeeds_core.logs import mask_url
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Engine
 
 CONNECT_TIMEOUT_S = 10
 STATEMENT_TIMEOUT_MS = 60_000
+PLATFORM = "platform database"
+URJANET = "Urjanet database"
+# What to do about a database that is missing or lacks our tables, by what it is.
+HINTS = {
+    PLATFORM: "run `datafeeds db init` first (or set DATAFEEDS_PLATFORM_URL)",
+    URJANET: "set DATAFEEDS_URJANET_URL (or URJANET_MYSQL_HOST/USER/PASSWORD/DB) to the "
+    "Urjanet database",
+}
 
 
 def normalise_url(url: str) -> URL:
@@ -68,16 +77,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def existing_database(url: str, what: str) -> str:
+    """`url`, refusing a SQLite file that does not exist: connecting would create an empty one
+    (a typo'd path would then look like an empty database). ConfigurationError with the hint."""
+    from pathlib import Path
+
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if not database or database == ":memory:" or not Path(database).is_file():
+            raise ConfigurationError(f"no {what} at {mask_url(url)}: {HINTS[what]}")
+    return url
+
+
+def open_existing(url: str, what: str, **kwargs: Any) -> Engine:
+    """An engine on a database that must exist already (`what`: PLATFORM or URJANET)."""
+    return make_engine(existing_database(url, what), **kwargs)
+
+
 def _lenient_text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
-
-
-def masked(url: str) -> str:
-    """The URL with its password hidden, for messages and logs."""
-    try:
-        return normalise_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<unparseable database URL>"
 
 
 # MySQL client/server codes that mean "the server is gone or busy", not "your SQL is wrong".
@@ -90,7 +109,9 @@ def is_outage(orig: BaseException | None) -> bool:
         return False
     module = type(orig).__module__
     if module.startswith("sqlite3"):
-        return any(word in str(orig) for word in ("unable to open", "locked", "disk I/O"))
+        # "unable to open" is a path that cannot be a database (missing folder, a folder):
+        # a configuration error (is_misconfiguration), which no retry cures.
+        return any(word in str(orig) for word in ("locked", "disk I/O"))
     if module.startswith(("MySQLdb", "pymysql")):
         code = orig.args[0] if orig.args and isinstance(orig.args[0], int) else None
         return code in _MYSQL_TRANSIENT
@@ -112,12 +133,32 @@ _PG_MISCONFIGURED = (
 )
 
 
+# MySQL: no such table, no such column.
+_MYSQL_MISSING = {1146, 1054}
+
+
+def is_missing_schema(orig: BaseException | None) -> bool:
+    """Does the database lack a table or column we read (the wrong database, or not set up)?"""
+    if orig is None:
+        return False
+    module = type(orig).__module__
+    if module.startswith("sqlite3"):
+        return any(word in str(orig) for word in ("no such table", "no such column"))
+    if module.startswith(("MySQLdb", "pymysql")):
+        return bool(orig.args) and orig.args[0] in _MYSQL_MISSING
+    if module.startswith("psycopg"):
+        return getattr(orig, "sqlstate", None) in ("42P01", "42703")
+    return False
+
+
 def is_misconfiguration(orig: BaseException | None) -> bool:
     """Did the server refuse the URL's settings (user, password, database)? Retrying cannot
     help: a configuration error, not an outage."""
     if orig is None:
         return False
     module = type(orig).__module__
+    if module.startswith("sqlite3"):
+        return "unable to open" in str(orig)
     if module.startswith(("MySQLdb", "pymysql")):
         return bool(orig.args) and orig.args[0] in _MYSQL_MISCONFIGURED
     if module.startswith("psycopg"):
@@ -136,8 +177,15 @@ def unreachable_is_transient(what: str) -> Iterator[None]:
         yield
     except DBAPIError as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        hint = f"; {HINTS[what]}" if what in HINTS else ""
+        if is_missing_schema(exc.orig):
+            raise ConfigurationError(f"{what} is missing a table: {first}{hint}") from exc
         if is_misconfiguration(exc.orig):
-            raise ConfigurationError(f"{what} refused the connection: {first}") from exc
+            # A SQLite path that cannot be opened: the hint says how to make it. A server's
+            # refusal (user, password, database) names what to fix already.
+            local = type(exc.orig).__module__.startswith("sqlite3")
+            hint = hint if local else ""
+            raise ConfigurationError(f"{what} refused the connection: {first}{hint}") from exc
         if exc.connection_invalidated or is_outage(exc.orig):
             raise TransientError(f"{what} unreachable: {first}") from exc
         raise

@@ -36,6 +36,8 @@ def embedded(settings: Settings) -> Settings:
         platform_url=f"sqlite:///{home / 'platform.db'}",
         urjanet_url=f"sqlite:///{home / 'urjanet.db'}",
         documents_url=f"file://{home / 'documents'}",
+        # The demo's statements link to its own PDFs: the one folder file:// links may name.
+        document_root=home / "demo-bills",
     )
 
 

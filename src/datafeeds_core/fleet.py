@@ -213,12 +213,12 @@ def launch(
     today: date | None = None,
 ) -> LaunchReport:
     """Choose the data sources, queue a run for each, run them in child processes."""
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
 
     request.check()
     day = today or date.today()
     start, end = resolve_dates(request.start, request.end, day)
-    engine = make_engine(settings.platform_url)
+    engine = open_existing(settings.platform_url, PLATFORM)
     with launcher_held(settings.home) as hold:
         try:
             selection = select_sources(engine, request, today=day)
@@ -247,11 +247,11 @@ def rerun(
     today: date | None = None,
 ) -> LaunchReport:
     """A new run for the data source, dates and dry-run flag of run `run_id`, run locally."""
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
     from datafeeds_core.platform.feeds import DEFAULT_QUEUE, DueSource
     from datafeeds_core.platform.run_records import get_run
 
-    engine = make_engine(settings.platform_url)
+    engine = open_existing(settings.platform_url, PLATFORM)
     with launcher_held(settings.home) as hold:
         try:
             old = get_run(engine, run_id)

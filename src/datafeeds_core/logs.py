@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 LOGGER = "datafeeds"
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
+# A URL anywhere in a text: scheme://… up to whitespace or a quote.
+_URL = re.compile(r"""[a-zA-Z][\w+.-]*://[^\s'"<>]+""")
+_SECRET_PARAMS = ("password", "passwd", "pwd", "secret", "token", "api_key", "apikey")
 SECRET_VARS = (
     "URJANET_HTTP_PASSWORD",
     "URJANET_MYSQL_PASSWORD",
@@ -19,23 +21,72 @@ SECRET_VARS = (
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
 )
+MASK = "***"
+# Characters a terminal or a log reader would act on: C0/C1 controls (newline, ESC of ANSI
+# sequences), Unicode line and paragraph separators, bidirectional overrides. Tab is kept.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def printable(text: str) -> str:
+    r"""`text` with control characters escaped (`\n`, `\x1b`, `\u2028`): a value from data can
+    then neither start a forged log line nor drive the terminal."""
+    return _CONTROL.sub(lambda m: _escaped(m[0]), text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def _mask_query(query: str) -> str:
+    parts = []
+    for pair in query.split("&"):
+        name, sep, _value = pair.partition("=")
+        secret = sep and name.strip().lower().replace("-", "_") in _SECRET_PARAMS
+        parts.append(f"{name}={MASK}" if secret else pair)
+    return "&".join(parts)
+
+
+def mask_url(url: str) -> str:
+    """The one URL-masking function: `url` with its password hidden, for messages and logs.
+
+    The user's password (everything up to the last `@` of the authority, so an unencoded `@` in
+    a password hides all of it), and the values of `password`-like query parameters, become
+    `***`. What does not look like a URL at all is masked whole.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or not re.fullmatch(r"[a-zA-Z][\w+.-]*", scheme):
+        return MASK
+    rest, hash_sep, fragment = rest.partition("#")
+    before_query, query_sep, query = rest.partition("?")
+    if "@" in before_query:
+        userinfo, _, after = before_query.rpartition("@")
+        user, colon, _password = userinfo.partition(":")
+        before_query = f"{user}:{MASK}@{after}" if colon else f"{user}@{after}"
+    if query_sep:
+        query = _mask_query(query)
+    if hash_sep and "=" in fragment:
+        fragment = _mask_query(fragment)
+    return f"{scheme}://{before_query}{query_sep}{query}{hash_sep}{fragment}"
 
 
 def redact(text: str) -> str:
-    """Mask URL passwords and the values of known secret variables."""
-    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    """Mask every URL's password (`mask_url`) and the values of known secret variables."""
+    text = _URL.sub(lambda m: mask_url(m[0]), text)
     for var in SECRET_VARS:
         value = os.environ.get(var)
         if value and len(value) >= 4:
-            text = text.replace(value, "***")
+            text = text.replace(value, MASK)
     return text
 
 
 def one_line(text: str) -> str:
-    """The first non-empty line of `text`, secrets masked: for messages that must stay on one
-    line (driver errors span several, the statement and its parameters included)."""
+    """The first non-empty line of `text`, secrets masked and control characters escaped: for
+    messages that must stay on one line (driver errors span several, the statement and its
+    parameters included)."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return redact(lines[0]) if lines else ""
+    return printable(redact(lines[0])) if lines else ""
 
 
 class RedactingFilter(logging.Filter):
@@ -43,6 +94,19 @@ class RedactingFilter(logging.Filter):
         record.msg = redact(record.getMessage())
         record.args = None
         return True
+
+
+class TextFormatter(logging.Formatter):
+    """Text lines whose message cannot span lines nor carry terminal escapes (`printable`):
+    a row's newline and fake timestamp stay inside the line that logged it."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        record.message = printable(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802
+        # A traceback has lines of its own; only the escapes inside them are neutralised.
+        return "\n".join(printable(line) for line in super().formatException(ei).split("\n"))
 
 
 class JsonFormatter(logging.Formatter):
@@ -77,7 +141,7 @@ def setup(fmt: str = "text", level: str | None = None) -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s : %(levelname)s : %(message)s"))
+        handler.setFormatter(TextFormatter("%(asctime)s : %(levelname)s : %(message)s"))
     handler.addFilter(RedactingFilter())
     logger.addHandler(handler)
     logger.setLevel(level or level_from_env())
@@ -90,9 +154,9 @@ def get(name: str) -> logging.Logger:
 
 
 def redact_json(value: Any) -> Any:
-    """`redact` applied to every string inside a JSON-like value."""
+    """`redact` and `printable` applied to every string inside a JSON-like value."""
     if isinstance(value, str):
-        return redact(value)
+        return printable(redact(value))
     if isinstance(value, dict):
         return {k: redact_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -123,7 +187,7 @@ def setup_run_log(stream: TextIO, fmt: str, run_id: int, level: str | None = Non
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(
-            logging.Formatter("%(asctime)s : %(levelname)s : run %(run_id)s : %(message)s")
+            TextFormatter("%(asctime)s : %(levelname)s : run %(run_id)s : %(message)s")
         )
     handler.addFilter(RunIdFilter(run_id))
     handler.addFilter(RedactingFilter())

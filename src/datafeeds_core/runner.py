@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 log = logs.get("run")
 DEFAULT_HISTORY_DAYS = 730
+# Under a job time limit (launch --timeout), the document step may use at most this share of
+# it: the bills are written with the documents that arrived in time, never lost to a kill.
+DOCUMENTS_SHARE_OF_TIMEOUT = 0.5
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class JobRequest:
     run_id: int | None = None  # set when launch/Batch queued the run already
     executor: str = "cli"
     task_id: str | None = None
+    timeout_s: float | None = None  # the job's own time limit (launch --timeout), if any
+    allow_mass_replace: bool = False  # the operator accepts a plan over the replacement bound
 
 
 @dataclass
@@ -83,15 +88,15 @@ def context_for(target: JobTarget) -> DataSourceContext:
 
 def load_statements(settings: Settings, target: JobTarget) -> Any:
     """The target's plugin and its Urjanet statements (a constant number of queries)."""
-    from datafeeds_core.database import make_engine, unreachable_is_transient
+    from datafeeds_core.database import URJANET, open_existing, unreachable_is_transient
     from datafeeds_core.plugins import load
     from datafeeds_core.urjanet.loader import load as load_rows
 
     plugin = load(target.scraper_key)
     selection = plugin.selection(context_for(target))
-    engine = make_engine(settings.urjanet_url)
+    engine = open_existing(settings.urjanet_url, URJANET)
     try:
-        with unreachable_is_transient("Urjanet database"), engine.connect() as conn:
+        with unreachable_is_transient(URJANET), engine.connect() as conn:
             return plugin, load_rows(conn, selection)
     finally:
         engine.dispose()
@@ -129,13 +134,14 @@ class Job:
         self.dropped: list[DroppedStatement] = []
         self.document_failures: list[dict[str, str]] = []
         self.service_counts: dict[int, dict[str, int]] = {}  # per service written
+        self.started = time.monotonic()
 
     # -------------------------------------------------------------- steps
 
     def _platform(self) -> Engine:
-        from datafeeds_core.database import make_engine
+        from datafeeds_core.database import PLATFORM, open_existing
 
-        return make_engine(self.settings.platform_url)
+        return open_existing(self.settings.platform_url, PLATFORM)
 
     def _load_statements(self, target: JobTarget) -> Any:
         return load_statements(self.settings, target)
@@ -228,7 +234,7 @@ class Job:
         self, engine: Engine, run_id: int, task_id: str, start: date, end: date
     ) -> JobOutcome:
         from datafeeds_core.database import unreachable_is_transient
-        from datafeeds_core.platform import run_records
+        from datafeeds_core.platform import replace_guard, run_records
         from datafeeds_core.platform.datasources import find_target
         from datafeeds_core.summary import billing_summary, bills_per_service
         from datafeeds_core.transforming import run_transformer
@@ -246,7 +252,8 @@ class Job:
         log.info("loaded %d statements", len(data.accounts))
         result = run_transformer(plugin, data)
         self.dropped.extend(result.dropped)
-        periods, rejected = validate_periods(result.periods, self.today)
+        max_days = plugin.metadata().max_period_days
+        periods, rejected = validate_periods(result.periods, self.today, max_days)
         for d in rejected:
             log.warning("rejected period %s..%s: %s", d.IntervalStart, d.IntervalEnd, d.reason)
         self.dropped.extend(rejected)
@@ -254,8 +261,9 @@ class Job:
         self.counts["periods"] = len(window)
 
         # Dry runs store nothing, documents included.
-        attachments = {} if self.request.dry_run else self._documents(engine, target, window)
-        report = self._write(engine, plugin, target, window, start, end, attachments)
+        stored = StoredDocuments() if self.request.dry_run else self._documents(target, window)
+        attachments = stored.attachments
+        report = self._write(engine, plugin, target, window, start, end, stored)
         self.counts.update(report.counts())
         self.service_counts = report.service_counts()
         self.counts["fan_out_services"] = len(self.service_counts) - 1
@@ -272,22 +280,37 @@ class Job:
         else:
             status = "no-new-data"
         diff = [d.as_dict() for d in report.decisions] if self.request.dry_run else []
+        refused = replace_guard.refusal(report.decisions)
+        if self.request.dry_run and refused and not self.request.allow_mass_replace:
+            self.echo(f"dry run: {refused}")
         return JobOutcome(run_id, status, int(ExitCode.OK), window, summary=summary, diff=diff)
 
-    def _documents(
-        self, engine: Engine, target: JobTarget, periods: tuple[BillingPeriod, ...]
-    ) -> dict[BillingPeriod, list[dict[str, str]]]:
+    def documents_deadline(self) -> float:
+        """Seconds the document step may take: DATAFEEDS_DOCUMENTS_DEADLINE, and under a job
+        time limit (launch --timeout, else DATAFEEDS_JOB_TIMEOUT) at most its
+        DOCUMENTS_SHARE_OF_TIMEOUT, minus the time spent so far."""
+        budget = self.settings.documents_deadline_s
+        limit = self.request.timeout_s or self.settings.job_timeout_s
+        if limit is not None:
+            spent = time.monotonic() - self.started
+            budget = min(budget, limit * DOCUMENTS_SHARE_OF_TIMEOUT - spent)
+        return max(0.0, budget)
+
+    def _documents(self, target: JobTarget, periods: tuple[BillingPeriod, ...]) -> StoredDocuments:
         """Fetch, check and store each statement's document; failures only cost the PDF."""
-        report, attachments = store_documents(self.settings, engine, target, periods)
+        stored = store_documents(
+            self.settings, target, periods, step_timeout=self.documents_deadline()
+        )
+        report = stored.report
         if report is None:
-            return {}
+            return stored
         counts = report.counts()
         for outcome in ("fetched", "reused", "failed"):
             self.counts[f"documents_{outcome}"] = counts.get(outcome, 0)
         self.document_failures.extend(
             {"url": url, "reason": reason} for url, reason in report.failures().items()
         )
-        return attachments
+        return stored
 
     def _write(
         self,
@@ -297,7 +320,7 @@ class Job:
         periods: tuple[BillingPeriod, ...],
         start: date,
         end: date,
-        attachments: dict[BillingPeriod, list[dict[str, str]]],
+        stored: StoredDocuments,
     ) -> Any:
         from datafeeds_core.platform import bill_writer
 
@@ -314,7 +337,9 @@ class Job:
             end,
             today=self.today,
             dry_run=self.request.dry_run,
-            attachments=attachments,
+            attachments=stored.attachments,
+            allow_mass_replace=self.request.allow_mass_replace,
+            in_transaction=stored.record,  # bill_document rows commit with their bills
         )
 
 
@@ -322,16 +347,36 @@ def run_job(request: JobRequest, settings: Settings, **kwargs: Any) -> JobOutcom
     return Job(request, settings, **kwargs).run()
 
 
-def store_documents(
-    settings: Settings, engine: Engine, target: JobTarget, periods: tuple[BillingPeriod, ...]
-) -> tuple[Any, dict[BillingPeriod, list[dict[str, str]]]]:
-    """Fetch, check and store the documents of `periods`; record their bill_document rows.
+@dataclass(frozen=True)
+class StoredDocuments:
+    """The document step's outcome: the report (None when no period links a document), each
+    period's attachment entries, and the `bill_document` rows to write with the bills."""
 
-    Returns the DocumentReport (None when no period links a document) and each period's
-    attachment entries. A document that cannot be had costs only itself, never a bill.
+    report: Any = None
+    attachments: dict[BillingPeriod, list[dict[str, str]]] = field(default_factory=dict)
+    rows: tuple[Any, ...] = ()
+
+    def record(self, conn: Any) -> None:
+        """Upsert the rows in the caller's transaction (the bills' own)."""
+        if self.rows:
+            from datafeeds_core.documents.records import record_documents
+
+            record_documents(conn, self.rows)
+
+
+def store_documents(
+    settings: Settings,
+    target: JobTarget,
+    periods: tuple[BillingPeriod, ...],
+    *,
+    step_timeout: float | None = None,
+) -> StoredDocuments:
+    """Fetch, check and store the documents of `periods` (within `step_timeout` seconds, by
+    default DATAFEEDS_DOCUMENTS_DEADLINE); their bill_document rows are returned, not written.
+
+    A document that cannot be had costs only itself, never a bill.
     """
-    from datafeeds_core.database import unreachable_is_transient
-    from datafeeds_core.documents.records import record_documents
+    from datafeeds_core.documents.policy import SourcePolicy
     from datafeeds_core.documents.service import (
         attachments_for,
         bill_documents_for,
@@ -341,7 +386,7 @@ def store_documents(
 
     urls = [u for p in periods for u in p.source_urls]
     if not urls:
-        return None, {}
+        return StoredDocuments()
     report = collect_documents(
         urls,
         store_from_url(settings.documents_url),
@@ -349,10 +394,10 @@ def store_documents(
         http_password=settings.urjanet_http_password,
         concurrency=settings.document_concurrency,
         timeout=settings.document_timeout_s,
+        step_timeout=settings.documents_deadline_s if step_timeout is None else step_timeout,
+        policy=SourcePolicy.from_settings(settings),
     )
-    for url, reason in report.failures().items():
-        log.warning("no document for %s: %s", url, reason)
-    rows = [
+    rows = tuple(
         row
         for p in periods
         for row in bill_documents_for(
@@ -361,8 +406,6 @@ def store_documents(
             utility=target.utility or "",
             utility_account_id=target.utility_account_id or "",
         )
-    ]
-    if rows:
-        with unreachable_is_transient("platform database"), engine.begin() as conn:
-            record_documents(conn, rows)
-    return report, {p: attachments_for(p.source_urls, report) for p in periods}
+    )
+    attachments = {p: attachments_for(p.source_urls, report) for p in periods}
+    return StoredDocuments(report, attachments, rows)

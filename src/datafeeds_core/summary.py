@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from datafeeds_core.logs import printable
 from datafeeds_core.urjanet.model import BillingPeriod
 
 BAR = "=" * 80
@@ -43,7 +44,7 @@ def billing_summary(
                     _number(p.total_usage if p.total_usage is not None else Decimal(0)),
                     _number(p.peak_demand),
                     str(has_pdf),
-                    str(p.tariff),
+                    printable(str(p.tariff)),
                 ]
             )
         )

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from datafeeds_core import logs
+from datafeeds_core.contract import DEFAULT_MAX_PERIOD_DAYS
 from datafeeds_core.errors import DatafeedsError, JobFailed
 from datafeeds_core.plugins import Plugin, load
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, periods_json
@@ -16,6 +17,7 @@ from datafeeds_core.urjanet.model import (
     UrjanetData,
     filter_by_date_range,
 )
+from datafeeds_core.validation import implausible
 
 log = logs.get("transform")
 
@@ -35,15 +37,29 @@ def _dates(account: Account) -> list[date | None]:
     return found
 
 
+def _implausible_period(account: Account, max_days: int) -> str | None:
+    start, end = account.IntervalStart, account.IntervalEnd
+    if start is None or end is None:
+        return None
+    return implausible(start, end, max_days)
+
+
 def without_implausible_dates(
-    data: UrjanetData,
+    data: UrjanetData, max_days: int = DEFAULT_MAX_PERIOD_DAYS
 ) -> tuple[UrjanetData, tuple[DroppedStatement, ...]]:
-    """The statements whose every date lies in [EARLIEST, LATEST), and the others as dropped."""
+    """The statements whose every date lies in [EARLIEST, LATEST) and whose period is plausible
+    (`validation.implausible`: not before 1990, at most `max_days` long), and the others as
+    dropped. Set aside before the transformer runs, an absurd statement cannot push the good
+    ones out of their periods (a newest statement wins an overlap)."""
     kept, dropped = [], []
     for account in data.accounts:
         odd = sorted({d for d in _dates(account) if d is not None and not EARLIEST <= d < LATEST})
-        if odd:
-            reason = f"date out of range ({', '.join(d.isoformat() for d in odd)})"
+        reason = (
+            f"date out of range ({', '.join(d.isoformat() for d in odd)})"
+            if odd
+            else _implausible_period(account, max_days)
+        )
+        if reason:
             dropped.append(DroppedStatement.of(account, reason))
         else:
             kept.append(account)
@@ -56,15 +72,15 @@ def run_transformer(plugin: Plugin, data: UrjanetData) -> TransformResult:
     """The plugin's transformer on `data`; a crash inside it is a job failure, in one line.
     Statements with impossible dates are dropped (and reported) before it runs."""
     transformer = plugin.transformer()
-    data, implausible = without_implausible_dates(data)
+    data, set_aside = without_implausible_dates(data, plugin.metadata().max_period_days)
     try:
         result = transformer(data)
     except DatafeedsError:
         raise
     except Exception as exc:
         raise JobFailed(f"{plugin.key} transform failed: {type(exc).__name__}: {exc}") from exc
-    if implausible:
-        result = TransformResult(result.periods, implausible + result.dropped)
+    if set_aside:
+        result = TransformResult(result.periods, set_aside + result.dropped)
     for d in result.dropped:
         log.warning(
             "dropped statement PK=%s (statement %s, %s to %s): %s",

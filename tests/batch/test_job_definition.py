@@ -141,8 +141,8 @@ def test_register_with_a_scheduler_role_adds_the_fleet_submitting_job(aws: Aws) 
 @pytest.mark.parametrize(
     ("extra", "complaint"),
     [
-        (["--env", "DATAFEEDS_URJANET_URL=mysql://u:pw@db/urjanet"], "pass them with --secret"),
-        (["--env", "URJANET_HTTP_PASSWORD=hunter22"], "pass them with --secret"),
+        (["--env", "DATAFEEDS_URJANET_URL=mysql://u:pw@db/urjanet"], "pass it with --secret"),
+        (["--env", "URJANET_HTTP_PASSWORD=hunter22"], "pass it with --secret"),
         (
             ["--secret", "DATAFEEDS_URJANET_HTTP_USER=plain-value"],
             "is not a Secrets Manager or SSM",

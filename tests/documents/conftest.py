@@ -9,12 +9,20 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from datafeeds_core.documents.policy import SourcePolicy
+
 USER = "urja-user"
 PASSWORD = "s3cr3t-Pa55word"
+# These tests are about the download mechanics: plain http to the loopback server (any port)
+# with the credentials, and file:// anywhere. The policy's own rules: tests/reliability.
+LOOPBACK = SourcePolicy(
+    hosts=("http://127.0.0.1",), credential_hosts=("127.0.0.1",), file_root=Path("/")
+)
 
 Responder = Callable[["_Handler"], None]
 

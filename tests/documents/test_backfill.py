@@ -27,6 +27,7 @@ def test_fetch_attaches_documents_to_written_bills_and_a_rerun_downloads_nothing
         "DATAFEEDS_PLATFORM_URL": platform_db.url,
         "DATAFEEDS_URJANET_URL": urjanet.url,
         "DATAFEEDS_DOCUMENTS_URL": f"file://{tmp_path / 'store'}",
+        "DATAFEEDS_DOCUMENT_ROOT": str(pdfs),
     }
     start = str(date.today() - timedelta(days=730))
     try:

@@ -44,6 +44,7 @@ def job(request, platform_databases, urjanet_databases, tmp_path) -> Setup:
         "DATAFEEDS_PLATFORM_URL": platform.url,
         "DATAFEEDS_URJANET_URL": urjanet.url,
         "DATAFEEDS_DOCUMENTS_URL": f"file://{tmp_path / 'documents'}",
+        "DATAFEEDS_DOCUMENT_ROOT": str(bills),
     }
     yield Setup(target.data_source_oid, target, env, platform, len(data.accounts))
     platform.clear()

@@ -354,7 +354,11 @@ def test_document_failures_degrade_to_missing_documents_never_lost_bills(
     seed_demo(stack.urjanet, link=f"http://127.0.0.1:{port}/{{pk}}.pdf")
     target = stack.add_source("watauga-urjanet")
     moto, endpoint = moto_s3
-    env = {**AWS, "DATAFEEDS_DOCUMENTS_URL": "s3://no-such-bucket/bills"}
+    env = {
+        **AWS,
+        "DATAFEEDS_DOCUMENTS_URL": "s3://no-such-bucket/bills",
+        "DATAFEEDS_DOCUMENT_HOSTS": f"http://127.0.0.1:{port}",
+    }
     if failure == "s3-server-stopped":
         moto.stop()
     if failure == "http-500":
@@ -416,6 +420,7 @@ def test_a_full_disk_costs_the_documents_not_the_bills(
             "DATAFEEDS_PLATFORM_URL": platform.url,
             "DATAFEEDS_URJANET_URL": urjanet.url,
             "DATAFEEDS_DOCUMENTS_URL": f"file://{tmp_path / 'documents'}",
+            "DATAFEEDS_DOCUMENT_ROOT": str(sources),
         }
     )
 

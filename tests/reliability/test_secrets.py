@@ -170,6 +170,10 @@ def test_nothing_a_job_writes_holds_a_secret(
         "DATAFEEDS_URJANET_URL": urjanet.url,
         "DATAFEEDS_DOCUMENTS_URL": f"file://{documents}",
         "DATAFEEDS_LOG_LEVEL": "DEBUG",
+        # The PDFs are served over http on loopback, behind basic auth: the one place plain
+        # http may carry the credentials.
+        "DATAFEEDS_DOCUMENT_HOSTS": sources,
+        "DATAFEEDS_URJANET_HTTP_HOSTS": "127.0.0.1",
     }
     urjanet_db = make_url(urjanet.url).database
     window = ["--start", str(date.today() - timedelta(days=730))]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit, parse_date
+from datafeeds_core.cli.common import errors_as_exit, oid_number, parse_date
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -33,16 +33,17 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     for value in values:
         name, sep, rest = value.partition("=")
         if not sep or not name or not rest:
-            raise UsageError(f"{option} takes NAME=VALUE; got {value!r}")
+            # The value is not repeated: it may be a secret given by mistake.
+            raise UsageError(f"{option} takes NAME=VALUE; got {name!r}{'=…' if sep else ''}")
         pairs[name] = rest
     return pairs
 
 
 def _engine() -> Engine:
     from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
 
-    return make_engine(settings().platform_url)
+    return open_existing(settings().platform_url, PLATFORM)
 
 
 @app.command()
@@ -128,7 +129,7 @@ def register(
 @app.command()
 def submit(
     oid: list[int] = typer.Option(
-        [], "--oid", min=1, help="A data source oid (repeat for several)."
+        [], "--oid", metavar="N", parser=oid_number, help="A data source oid (repeat for several)."
     ),
     all_due: bool = typer.Option(False, "--all", help="Every data source whose feed is due today."),
     scraper: str | None = typer.Option(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,25 @@ from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
 
 T = TypeVar("T")
 MAX_OID = 2**63 - 1  # oids are PostgreSQL bigints
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def ascii_number(value: str | int) -> int:
+    """An option's whole number written in ASCII digits only: int() alone would read `1_0` as 10
+    and `١` (Arabic-Indic one) as 1. Else click's "Invalid value for …" (exit 2)."""
+    if isinstance(value, int):
+        return value
+    if not _ASCII_DIGITS.fullmatch(value):
+        raise typer.BadParameter(f"{value!r} is not a number (digits 0-9 only)")
+    return int(value)
+
+
+def oid_number(value: str | int) -> int:
+    """`--oid`: ASCII digits, 1 to MAX_OID."""
+    number = ascii_number(value)
+    if not 1 <= number <= MAX_OID:
+        raise typer.BadParameter(f"{value!r} is not a data source oid (1 to {MAX_OID})")
+    return number
 
 
 def configure_logging() -> None:

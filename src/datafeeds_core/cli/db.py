@@ -18,7 +18,8 @@ def init() -> None:
     $DATAFEEDS_HOME.
     """
     from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine, masked
+    from datafeeds_core.database import make_engine
+    from datafeeds_core.logs import mask_url
     from datafeeds_core.platform.init import init_database
 
     with errors_as_exit():
@@ -28,6 +29,6 @@ def init() -> None:
             report = init_database(engine)
         finally:
             engine.dispose()
-    typer.echo(f"platform database: {masked(url)}")
+    typer.echo(f"platform database: {mask_url(url)}")
     for line in report.lines():
         typer.echo(line)

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from datafeeds_core.cli.common import MAX_OID, errors_as_exit
+from datafeeds_core.cli.common import errors_as_exit, oid_number
 
 app = typer.Typer(
     help="Bill documents: backfill PDFs for bills already written.", no_args_is_help=True
@@ -15,7 +15,9 @@ app = typer.Typer(
 
 @app.command()
 def fetch(
-    oid: int = typer.Option(..., "--oid", min=1, max=MAX_OID, help="The meter data source oid."),
+    oid: int = typer.Option(
+        ..., "--oid", metavar="N", parser=oid_number, help="The meter data source oid."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Fetch, check and store the documents of a data source's bills and attach them.

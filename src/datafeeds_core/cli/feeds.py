@@ -36,12 +36,12 @@ def list_feeds(
     """Every feed configuration, with its number of data sources; scraper keys that have data
     sources but no configuration are listed as not enabled. Weekdays: Monday = 0 … Sunday = 6."""
     from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
     from datafeeds_core.platform.feeds import overview
     from datafeeds_core.render_runs import console, feeds_table
 
     with errors_as_exit():
-        engine = make_engine(settings().platform_url)
+        engine = open_existing(settings().platform_url, PLATFORM)
         try:
             feeds, counts = overview(engine)
         finally:
@@ -87,13 +87,13 @@ def set_feed(
     """Change a scraper's feed configuration (created disabled, medium queue, every day, if it
     has none). Options left out keep their value."""
     from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
     from datafeeds_core.platform.feeds import WEEKDAYS
     from datafeeds_core.platform.feeds import set_feed as store
 
     with errors_as_exit():
         day = _weekday(weekday)
-        engine = make_engine(settings().platform_url)
+        engine = open_existing(settings().platform_url, PLATFORM)
         try:
             feed = store(engine, key, enabled=enable, queue=queue, weekday=day)
         finally:

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit, parse_date
+from datafeeds_core.cli.common import ascii_number, errors_as_exit, parse_date
 from datafeeds_core.errors import UsageError
 
 
@@ -18,9 +18,13 @@ def _oids(values: list[str]) -> tuple[int, ...]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) < 1:
+            try:
+                number = ascii_number(part)
+            except typer.BadParameter:
+                number = 0
+            if number < 1:
                 raise UsageError(f"--oid: {part!r} is not a data source oid")
-            out.append(int(part))
+            out.append(number)
     return tuple(out)
 
 

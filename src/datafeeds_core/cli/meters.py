@@ -33,11 +33,11 @@ def add(
     Give exactly one of --account-oid and --account-name.
     """
     from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
     from datafeeds_core.platform.provisioning import add_meter
 
     with errors_as_exit():
-        engine = make_engine(settings().platform_url)
+        engine = open_existing(settings().platform_url, PLATFORM)
         try:
             oid = add_meter(
                 engine,

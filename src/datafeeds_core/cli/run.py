@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from datafeeds_core.cli.common import MAX_OID, errors_as_exit, parse_date
+from datafeeds_core.cli.common import errors_as_exit, oid_number, parse_date
 
 
 def run(
-    oid: int = typer.Option(..., "--oid", min=1, max=MAX_OID, help="The meter data source oid."),
+    oid: int = typer.Option(
+        ..., "--oid", metavar="N", parser=oid_number, help="The meter data source oid."
+    ),
     start: str | None = typer.Option(
         None,
         "--start",
@@ -22,6 +24,12 @@ def run(
         False,
         "--dry-run",
         help="Write nothing; print which bills would be new, updated or replaced.",
+    ),
+    allow_mass_replace: bool = typer.Option(
+        False,
+        "--allow-mass-replace",
+        help="Accept a plan in which one new bill replaces more than 2 existing bills "
+        "(refused otherwise: see docs/reliability.md).",
     ),
 ) -> None:
     """Run one meter data source's job and print the Final Billing Summary.
@@ -43,6 +51,7 @@ def run(
             start=parse_date(start, "--start"),
             end=parse_date(end, "--end"),
             dry_run=dry_run,
+            allow_mass_replace=allow_mass_replace,
         )
         outcome = run_job(request, settings(), echo=typer.echo)
     render_outcome(outcome, echo=typer.echo)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit
+from datafeeds_core.cli.common import ascii_number, errors_as_exit
 from datafeeds_core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -45,15 +45,17 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
 
 def _engine() -> Engine:
     from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
 
-    return make_engine(settings().platform_url)
+    return open_existing(settings().platform_url, PLATFORM)
 
 
 @app.command("list")
 def list_runs(
     scraper: str | None = typer.Option(None, "--scraper", metavar="KEY", help="Only this scraper."),
-    oid: int | None = typer.Option(None, "--oid", metavar="N", help="Only this data source."),
+    oid: int | None = typer.Option(
+        None, "--oid", metavar="N", parser=ascii_number, help="Only this data source."
+    ),
     status: str | None = typer.Option(
         None,
         "--status",

@@ -23,12 +23,12 @@ def create(
     Exit 2 for malformed --meta, 3 for an unknown account, meter or scraper key or missing meta.
     """
     from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
     from datafeeds_core.platform.provisioning import create_data_source
 
     with errors_as_exit():
         values = parse_meta(meta)
-        engine = make_engine(settings().platform_url)
+        engine = open_existing(settings().platform_url, PLATFORM)
         try:
             oid = create_data_source(engine, account_oid, meter_oid, scraper_key, values)
         finally:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit, parse_date
+from datafeeds_core.cli.common import errors_as_exit, oid_number, parse_date
 
 
 def worker(
-    oid: int | None = typer.Option(None, "--oid", min=1, help="The meter data source oid."),
+    oid: int | None = typer.Option(
+        None, "--oid", metavar="N", parser=oid_number, help="The meter data source oid."
+    ),
     run_id: int | None = typer.Option(
         None, "--run-id", min=1, help="The run record queued for this job (else a new one)."
     ),

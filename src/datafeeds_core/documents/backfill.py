@@ -29,7 +29,7 @@ class BackfillReport:
 def backfill_documents(settings: Settings, oid: int, *, today: date) -> BackfillReport:
     from sqlalchemy import select, update
 
-    from datafeeds_core.database import make_engine, unreachable_is_transient
+    from datafeeds_core.database import PLATFORM, open_existing, unreachable_is_transient
     from datafeeds_core.documents.service import merge_attachments
     from datafeeds_core.platform import schema
     from datafeeds_core.platform.datasources import find_target
@@ -38,12 +38,14 @@ def backfill_documents(settings: Settings, oid: int, *, today: date) -> Backfill
     from datafeeds_core.transforming import run_transformer
     from datafeeds_core.validation import validate_periods
 
-    engine = make_engine(settings.platform_url)
+    engine = open_existing(settings.platform_url, PLATFORM)
     try:
         with unreachable_is_transient("platform database"), engine.connect() as conn:
             target = find_target(conn, oid)
         plugin, data = load_statements(settings, target)
-        periods, _ = validate_periods(run_transformer(plugin, data).periods, today)
+        periods, _ = validate_periods(
+            run_transformer(plugin, data).periods, today, plugin.metadata().max_period_days
+        )
         by_closing = {p.end: p for p in periods}
 
         partial = plugin.metadata().bill_type == "generation-only"
@@ -56,15 +58,15 @@ def backfill_documents(settings: Settings, oid: int, *, today: date) -> Backfill
         with unreachable_is_transient("platform database"), engine.connect() as conn:
             bills = list(conn.execute(query))
         matched = [(b, by_closing[b.closing]) for b in bills if b.closing in by_closing]
-        report, attachments = store_documents(
-            settings, engine, target, tuple(p for _, p in matched)
-        )
+        stored = store_documents(settings, target, tuple(p for _, p in matched))
+        report, attachments = stored.report, stored.attachments
 
         attached = 0
         with (
             unreachable_is_transient("platform database"),
             locked_transaction(engine, target.service_oid) as conn,
         ):
+            stored.record(conn)
             for bill, period in matched:
                 existing = list(bill.attachments or [])
                 merged = merge_attachments(existing, attachments.get(period, []))

@@ -1,8 +1,11 @@
 """Download one statement document to a temporary file, safely (SPEC §8.17–§8.19).
 
-TLS verification on, connect/read timeouts and an overall deadline, bounded retries with backoff
-on timeouts and 5xx only, a size cap while streaming (chunked responses welcome), bounded
-redirects, HTTP basic auth that is never logged, and `file://` sources read in place.
+Only links the `SourcePolicy` allows are followed (every redirect hop included): https to the
+allowed hosts, `file://` beneath the configured document root, read in place. TLS verification
+on; one deadline per document (connect, every byte and every retry: DATAFEEDS_DOCUMENT_TIMEOUT)
+and an optional absolute deadline shared by a whole document step; bounded retries with backoff
+on timeouts and 5xx only; a size cap while streaming (chunked responses welcome); bounded
+redirects; HTTP basic auth sent only where the policy says, never logged.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
+from urllib.parse import urlsplit
 
 from datafeeds_core import logs
+from datafeeds_core.documents.policy import SourcePolicy
 
 if TYPE_CHECKING:
     import httpx
@@ -28,7 +31,7 @@ log = logs.get("documents")
 
 DEFAULT_CONNECT_TIMEOUT_S = 10.0
 DEFAULT_READ_TIMEOUT_S = 30.0
-DEFAULT_DEADLINE_S = 300.0
+DEFAULT_DEADLINE_S = 60.0  # one document: connect, all bytes, every attempt
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_CONCURRENCY = 8
@@ -89,6 +92,10 @@ class _FailedError(Exception):
     """A final failure; its message is the reason."""
 
 
+class _DeadlineError(_FailedError):
+    """The document's time is up: no retry."""
+
+
 _STATUS_WORDS = {401: "unauthorised", 403: "forbidden", 404: "not found", 410: "gone"}
 
 
@@ -109,16 +116,17 @@ class Fetcher:
         retry: RetryPolicy | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         verify: bool | str = True,
+        policy: SourcePolicy | None = None,
     ) -> None:
         self.workdir = workdir
         self.max_bytes = max_bytes
         self.deadline = deadline
         self.retry = retry or RetryPolicy()
+        self.policy = policy or SourcePolicy()
         self._has_auth = bool(http_user)
+        self._auth = (http_user, http_password or "") if http_user else None
         self._secrets = [s for s in (http_password,) if s]
         self._client_args: dict[str, Any] = {
-            "user": http_user,
-            "password": http_password,
             "verify": verify,
             "read_timeout": read_timeout,
             "connect_timeout": connect_timeout,
@@ -138,7 +146,6 @@ class Fetcher:
 
                 a = self._client_args
                 self._client = httpx.Client(
-                    auth=httpx.BasicAuth(a["user"], a["password"] or "") if a["user"] else None,
                     verify=a["verify"],
                     timeout=httpx.Timeout(a["read_timeout"], connect=a["connect_timeout"]),
                     follow_redirects=True,
@@ -150,6 +157,8 @@ class Fetcher:
                     # Identity encoding: the size cap then bounds what is written, not a
                     # compressed stream.
                     headers={"Accept-Encoding": "identity", "User-Agent": "datafeeds"},
+                    # Every hop, redirects included, must be a link the policy allows.
+                    event_hooks={"request": [self._check_hop]},
                 )
             return self._client
 
@@ -174,23 +183,40 @@ class Fetcher:
             text = text.replace(secret, "***")
         return logs.redact(text)
 
-    def fetch(self, url: str) -> Fetched:
-        """Download `url` (http, https or file); never raises for a bad document or server."""
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "file":
+    def _check_hop(self, request: httpx.Request) -> None:
+        refused = self.policy.refusal(str(request.url))
+        if refused is not None:
+            raise _FailedError(f"redirected to a refused link: {refused}")
+
+    def fetch(self, url: str, until: float | None = None) -> Fetched:
+        """Download `url` (https, or file beneath the root); never raises for a bad document or
+        server. `until`: a time.monotonic() moment after which nothing more is tried (the
+        document step's deadline); the document's own deadline applies too."""
+        refused = self.policy.refusal(url)
+        if refused is not None:
+            return Fetched(url, reason=refused)
+        if urlsplit(url).scheme.lower() == "file":
             return self._read_file(url)
-        if scheme not in DOWNLOAD_SCHEMES:
-            return Fetched(url, reason=f"unsupported source scheme {scheme or '(none)'!r}")
         self._http()  # made here, so a client that cannot be made fails as it always did
+        ends = time.monotonic() + self.deadline
+        if until is not None and until < ends:
+            ends = until
         attempts = max(1, self.retry.attempts)
         reason = "not attempted"
         for attempt in range(1, attempts + 1):
             if attempt > 1:
                 delay = self.retry.backoff(attempt - 1)
+                if time.monotonic() + delay >= ends:
+                    reason = f"{reason} (no time left to retry)"
+                    return Fetched(url, reason=reason, attempts=attempt - 1)
                 if delay > 0:
                     self.retry.sleep(delay)
+            if time.monotonic() >= ends:
+                return Fetched(url, reason=self._late(until, ends), attempts=attempt - 1)
             try:
-                path, content_type = self._download(url)
+                path, content_type = self._download(url, ends, self._late(until, ends))
+            except _DeadlineError as exc:
+                return Fetched(url, reason=str(exc), attempts=attempt)
             except _RetryableError as exc:
                 reason = str(exc)
                 if attempt < attempts:
@@ -201,12 +227,17 @@ class Fetcher:
             return Fetched(url, path, content_type, attempts=attempt, temporary=True)
         return Fetched(url, reason=f"{reason} (after {attempts} attempts)", attempts=attempts)
 
-    def _download(self, url: str) -> tuple[Path, str | None]:
+    def _late(self, until: float | None, ends: float) -> str:
+        if until is not None and ends >= until:
+            return "the document step's deadline passed"
+        return f"took longer than {self.deadline:g} s (DATAFEEDS_DOCUMENT_TIMEOUT)"
+
+    def _download(self, url: str, ends: float, late: str) -> tuple[Path, str | None]:
         fd, name = tempfile.mkstemp(dir=self.workdir, suffix=".download")
         tmp = Path(name)
         try:
             with os.fdopen(fd, "wb") as out:
-                content_type = self._stream_into(url, out)
+                content_type = self._stream_into(url, out, ends, late)
         except OSError as exc:  # the temporary file (disk full, …)
             tmp.unlink(missing_ok=True)
             raise _FailedError(f"cannot write the download: {exc.strerror or exc}") from None
@@ -215,14 +246,21 @@ class Fetcher:
             raise
         return tmp, content_type
 
-    def _stream_into(self, url: str, out: BinaryIO) -> str | None:
-        """GET `url` into `out`; the served Content-Type, or a _RetryableError / _FailedError."""
+    def _stream_into(self, url: str, out: BinaryIO, ends: float, late: str) -> str | None:
+        """GET `url` into `out` before `ends`; the served Content-Type, or a _RetryableError /
+        _FailedError / _DeadlineError."""
         import httpx
 
         client = self._http()
-        started = time.monotonic()
+        a = self._client_args
+        left = ends - time.monotonic()
+        send_auth = self._auth is not None and self.policy.sends_credentials(url)
+        auth = httpx.BasicAuth(*self._auth) if self._auth and send_auth else None
+        timeout = httpx.Timeout(
+            min(a["read_timeout"], left), connect=min(a["connect_timeout"], left)
+        )
         try:
-            with client.stream("GET", url) as response:
+            with client.stream("GET", url, auth=auth, timeout=timeout) as response:
                 status = response.status_code
                 if status >= 500:
                     raise _RetryableError(f"server error (HTTP {status})")
@@ -233,15 +271,24 @@ class Fetcher:
                 if declared.isdigit() and int(declared) > self.max_bytes:
                     raise _FailedError(f"document too large ({declared} bytes > {self.max_bytes})")
                 written = 0
+                # The read timeout is looked up per socket read (httpcore reads the request's
+                # "timeout" extension each time): shrinking it to the time left makes a server
+                # trickling a byte now and then stop at the deadline, not a read timeout later.
+                timeouts = response.request.extensions.get("timeout")
                 for chunk in response.iter_bytes():  # chunked or not: read until the body ends
                     written += len(chunk)
                     if written > self.max_bytes:
                         raise _FailedError(f"document too large (over {self.max_bytes} bytes)")
-                    if time.monotonic() - started > self.deadline:
-                        raise _RetryableError(f"download took longer than {self.deadline:g} s")
+                    left = ends - time.monotonic()
+                    if left <= 0:
+                        raise _DeadlineError(late)
+                    if isinstance(timeouts, dict):
+                        timeouts["read"] = min(a["read_timeout"], left)
                     out.write(chunk)
                 return response.headers.get("content-type")
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= ends - 0.01:
+                raise _DeadlineError(late) from None
             raise _RetryableError(f"timed out ({type(exc).__name__})") from None
         except httpx.TooManyRedirects:
             raise _FailedError("too many redirects") from None
@@ -256,17 +303,15 @@ class Fetcher:
         return ": no Urjanet HTTP credentials configured"
 
     def _read_file(self, url: str) -> Fetched:
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            return Fetched(url, reason="file:// source on another host")
-        path = Path(url2pathname(unquote(parts.path)))
+        path = self.policy.local_path(url)
+        if path is None:  # refused already by fetch(); kept so this never reads outside
+            return Fetched(url, reason="file:// source outside the document root")
         try:
             size = path.stat().st_size
-        except OSError as exc:
-            reason = f"cannot read source file: {exc.strerror or exc}"
-            return Fetched(url, reason=reason, attempts=1)
+        except OSError:
+            return Fetched(url, reason="cannot read the source file", attempts=1)
         if not path.is_file():
-            return Fetched(url, reason="source is not a file", attempts=1)
+            return Fetched(url, reason="cannot read the source file", attempts=1)
         if size > self.max_bytes:
             return Fetched(url, reason=f"document too large ({size} bytes > {self.max_bytes})")
         return Fetched(url, path, attempts=1)

@@ -7,6 +7,7 @@ result with a reason, and its bill simply has no PDF.
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from datafeeds_core import logs
 from datafeeds_core.documents.fetch import (
     DEFAULT_CONCURRENCY,
     DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_DEADLINE_S,
     DEFAULT_MAX_BYTES,
     DEFAULT_READ_TIMEOUT_S,
     Fetcher,
@@ -25,6 +27,7 @@ from datafeeds_core.documents.fetch import (
     is_download,
 )
 from datafeeds_core.documents.keys import document_name, download_url
+from datafeeds_core.documents.policy import SourcePolicy
 from datafeeds_core.documents.store import DocumentStore
 from datafeeds_core.documents.validate import CONTENT_TYPES, DocFormat, validate_document
 from datafeeds_core.urjanet.model import BillingPeriod
@@ -104,7 +107,11 @@ def _format_of(key: str) -> DocFormat | None:
     return None
 
 
-def _process(name: str, url: str, store: DocumentStore, fetcher: Fetcher) -> DocumentResult:
+def _process(
+    name: str, url: str, store: DocumentStore, fetcher: Fetcher, until: float | None
+) -> DocumentResult:
+    if until is not None and time.monotonic() >= until:
+        return DocumentResult(url, name, "failed", reason="the document step's deadline passed")
     try:
         found = store.exists(name)
     except Exception as exc:  # a store outage degrades to "no PDF", it does not fail the job
@@ -114,7 +121,7 @@ def _process(name: str, url: str, store: DocumentStore, fetcher: Fetcher) -> Doc
         return DocumentResult(
             url, name, "reused", key=found, format=fmt, content_type=CONTENT_TYPES.get(fmt or "")
         )
-    fetched = fetcher.fetch(download_url(url))
+    fetched = fetcher.fetch(download_url(url), until)
     if fetched.path is None:
         return DocumentResult(url, name, "failed", reason=fetched.reason)
     try:
@@ -137,9 +144,11 @@ def _process(name: str, url: str, store: DocumentStore, fetcher: Fetcher) -> Doc
         fetched.discard()
 
 
-def _safely(name: str, url: str, store: DocumentStore, fetcher: Fetcher) -> DocumentResult:
+def _safely(
+    name: str, url: str, store: DocumentStore, fetcher: Fetcher, until: float | None
+) -> DocumentResult:
     try:
-        return _process(name, url, store, fetcher)
+        return _process(name, url, store, fetcher, until)
     except Exception as exc:  # a bug in one document must not lose the job's bills
         log.exception("document %s: unexpected error", logs.redact(url))
         return DocumentResult(url, name, "failed", reason=f"unexpected error: {exc}")
@@ -152,16 +161,21 @@ def collect_documents(
     http_user: str | None = None,
     http_password: str | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    timeout: float = DEFAULT_READ_TIMEOUT_S,
+    timeout: float = DEFAULT_DEADLINE_S,
+    step_timeout: float | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     retry: RetryPolicy | None = None,
     workdir: Path | None = None,
+    policy: SourcePolicy | None = None,
 ) -> DocumentReport:
     """Make sure every linked document is in `store`: one lookup each, download only if absent.
 
     Links that name the same document are handled once. At most `concurrency` documents are in
-    flight. `timeout` is the read timeout in seconds (connect: at most 10 s).
+    flight. `timeout`: seconds one document may take in all (connect, every byte, retries).
+    `step_timeout`: seconds for all of them; documents not done by then are failed. `policy`:
+    which links may be followed (default: https to the Urjanet host only, no file://).
     """
+    until = None if step_timeout is None else time.monotonic() + step_timeout
     urls = list(dict.fromkeys(u.strip() for u in source_urls if u and u.strip()))
     if not urls:
         return DocumentReport()
@@ -187,15 +201,18 @@ def collect_documents(
             http_user=http_user,
             http_password=http_password,
             connect_timeout=min(timeout, DEFAULT_CONNECT_TIMEOUT_S),
-            read_timeout=timeout,
+            read_timeout=min(timeout, DEFAULT_READ_TIMEOUT_S),
+            deadline=timeout,
             max_bytes=max_bytes,
             retry=retry,
             concurrency=workers,
+            policy=policy,
         ) as fetcher,
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="document") as pool,
     ):
         futures = {
-            name: pool.submit(_safely, name, url, store, fetcher) for name, url in first_url.items()
+            name: pool.submit(_safely, name, url, store, fetcher, until)
+            for name, url in first_url.items()
         }
         by_name = {name: future.result() for name, future in futures.items()}
     results = []

@@ -52,8 +52,15 @@ class Source(Protocol):
 
 def client(service: str) -> Any:
     import boto3
+    from botocore.exceptions import NoRegionError
 
-    return boto3.session.Session().client(service)
+    try:
+        return boto3.session.Session().client(service)
+    except NoRegionError:
+        raise ConfigurationError(
+            f"no AWS region for {service}: set AWS_DEFAULT_REGION (or AWS_REGION, or a profile "
+            "with a region)"
+        ) from None
 
 
 @contextmanager

@@ -24,6 +24,10 @@ CREDENTIAL_VARS = (
     "URJANET_HTTP_USER",
     "URJANET_HTTP_PASSWORD",
 )
+# Words in a variable name that say it holds a credential, whatever the rest of the name.
+CREDENTIAL_WORDS = (
+    "PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY",
+)
 # A Batch job cannot use the embedded SQLite default: these must come as secrets.
 REQUIRED_SECRETS = ("DATAFEEDS_PLATFORM_URL", "DATAFEEDS_URJANET_URL")
 SECRET_ARN_PREFIXES = ("arn:aws:secretsmanager:", "arn:aws:ssm:")
@@ -74,12 +78,26 @@ class JobDefinitionSpec:
     required_secrets: tuple[str, ...] = REQUIRED_SECRETS
 
 
+def looks_like_credential(name: str) -> bool:
+    """Is `name` (a plain --env variable) one that holds, or may hold, a credential? A name
+    with whitespace counts: it is no variable name, and would dodge the checks on the real one."""
+    upper = name.upper()
+    return (
+        any(c.isspace() for c in name)
+        or name in CREDENTIAL_VARS
+        or any(word in upper for word in CREDENTIAL_WORDS)
+        or (upper.startswith("AWS_") and ("KEY" in upper or "SESSION" in upper))
+    )
+
+
 def check_spec(spec: JobDefinitionSpec) -> None:
     """Refuse a definition that would leak a credential or cannot run."""
-    plain = sorted(set(spec.environment) & set(CREDENTIAL_VARS))
+    plain = sorted((n for n in spec.environment if looks_like_credential(n)), key=repr)
     if plain:
+        # Names only, quoted (a trailing space shows); values never: they may be the secret.
         raise UsageError(
-            f"{', '.join(plain)} carry credentials: pass them with --secret NAME=ARN, not --env"
+            f"--env {', '.join(map(repr, plain))} is, or looks like, a credential: pass it with "
+            "--secret NAME=ARN (Secrets Manager or SSM), never as plain environment"
         )
     clash = sorted(set(spec.environment) & set(spec.secrets))
     if clash:
@@ -109,6 +127,8 @@ def job_definition(spec: JobDefinitionSpec) -> dict[str, Any]:
         "DATAFEEDS_LOG_FORMAT": "json",
         "DATAFEEDS_HOME": WORK_PATH,
         "TMPDIR": WORK_PATH,
+        # The worker plans its document step by the attempt's timeout (runner.py).
+        "DATAFEEDS_JOB_TIMEOUT": str(spec.timeout_s),
         **spec.environment,
     }
     return {

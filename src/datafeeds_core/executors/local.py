@@ -154,6 +154,7 @@ class _ChildTask:
     today: date | None
     # The child's own deadline, after the launcher's: a job outlives no launcher by more.
     backstop_s: float | None = None
+    timeout_s: float | None = None  # the launcher's --timeout: the job plans its steps by it
 
 
 def _noop() -> None:
@@ -194,6 +195,7 @@ def _run(task: _ChildTask) -> int:
         run_id=job.run_id,
         executor="local",
         task_id=job.task_id,
+        timeout_s=task.timeout_s,
     )
     try:
         outcome = Job(request, task.settings, today=task.today, echo=print).run()
@@ -281,13 +283,13 @@ class LocalExecutor:
 
     def run(self, jobs: Iterable[LocalJob], observer: Observer | None = None) -> list[JobResult]:
         """Run every job; returns their results in the order they ended."""
-        from datafeeds_core.database import make_engine
+        from datafeeds_core.database import PLATFORM, open_existing
 
         if self._context is None:
             self.start()
         observer = observer or QuietObserver()
         pending = deque(jobs)
-        engine = make_engine(self.settings.platform_url)
+        engine = open_existing(self.settings.platform_url, PLATFORM)
         results: list[JobResult] = []
         active: dict[int, _Active] = {}
 
@@ -345,7 +347,9 @@ class LocalExecutor:
                 done(JobResult(job, record, None))
                 continue
             backstop = self.timeout_s + 2 * self.grace_s + 60 if self.timeout_s else None
-            task = _ChildTask(job, self.settings, dict(os.environ), self.today, backstop)
+            task = _ChildTask(
+                job, self.settings, dict(os.environ), self.today, backstop, self.timeout_s
+            )
             process = self._context.Process(
                 target=_child_main, args=(task,), name=f"datafeeds-run-{job.run_id}"
             )

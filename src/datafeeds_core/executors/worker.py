@@ -111,12 +111,12 @@ def _open_run(settings: Settings, job: Assignment) -> int:
     """A run for a worker started by hand (no run queued for it)."""
     import uuid
 
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import PLATFORM, open_existing
     from datafeeds_core.platform import run_records
     from datafeeds_core.runner import resolve_dates
 
     start, end = resolve_dates(job.start, job.end, date.today())
-    engine = make_engine(settings.platform_url)
+    engine = open_existing(settings.platform_url, PLATFORM)
     try:
         return run_records.open_run(
             engine,

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
+from datafeeds_core.platform import replace_guard
 from datafeeds_core.platform.bill_plan import (
     BillDecision,
     ExistingBill,
@@ -140,29 +141,43 @@ def write_bills(
     today: date,
     dry_run: bool = False,
     attachments: Attachments | None = None,
+    allow_mass_replace: bool = False,
+    in_transaction: Callable[[Connection], None] | None = None,
 ) -> WriteReport:
     """Write the periods overlapping [start, end) as `bill` rows of the meter's own service and
     of the services it fans out to (`fan_out_services`), in one transaction holding every
-    service's lock. Each service is decided on its own bills, its own audit enrolment."""
+    service's lock. Each service is decided on its own bills, its own audit enrolment.
+
+    A plan over the replacement bound is refused (`replace_guard`) unless `allow_mass_replace`,
+    and the transaction rolls back whole; `in_transaction` writes more rows (bill_document) in
+    the bills' own transaction."""
     docs = attachments or {}
     bills = _prepare(periods, start, end, today, lambda p: to_bill(p, docs.get(p, ())))
     with platform_errors(), engine.connect() as conn:
         others = fan_out_services(conn, target)
     with _service_transaction(engine, target.service_oid, dry_run, *others) as conn:
         own, *fanned = [
-            _write_service(conn, service, bills, dry_run)
+            _write_service(conn, service, bills, dry_run, allow_mass_replace)
             for service in (target.service_oid, *others)
         ]
+        if in_transaction is not None and not dry_run:
+            in_transaction(conn)
     return replace(own, fanned_out=tuple(fanned))
 
 
 def _write_service(
-    conn: Connection, service: int, bills: list[IncomingBill], dry_run: bool
+    conn: Connection,
+    service: int,
+    bills: list[IncomingBill],
+    dry_run: bool,
+    allow_mass_replace: bool,
 ) -> WriteReport:
     existing = _existing_bills(conn, service)
     snapped = snap_first_start(bills, {e.closing for e in existing})
     audit_meter = _audit_meter(conn, service)
     plans = plan_bills(snapped, existing, audit=audit_meter is not None)
+    if not dry_run:
+        replace_guard.check((p.decision for p in plans), allowed=allow_mass_replace)
     decisions = (
         tuple(p.decision for p in plans)
         if dry_run
@@ -400,6 +415,8 @@ def write_partial_bills(
     dry_run: bool = False,
     provider_type: PartialProviderType = "generation-only",
     attachments: Attachments | None = None,
+    allow_mass_replace: bool = False,
+    in_transaction: Callable[[Connection], None] | None = None,
 ) -> WriteReport:
     """Write the periods overlapping [start, end) as `partial_bill` rows (JOBS §3.2).
 
@@ -419,10 +436,14 @@ def write_partial_bills(
         existing = _existing_partial_bills(conn, service, provider_type)
         bills = snap_first_start(bills, {e.closing for e in existing})
         plans = plan_bills(bills, existing, matches=partial_matches)
+        if not dry_run:
+            replace_guard.check((p.decision for p in plans), allowed=allow_mass_replace)
         decisions = tuple(
             p.decision if dry_run else _apply_partial(conn, service, provider_type, p)
             for p in plans
         )
+        if in_transaction is not None and not dry_run:
+            in_transaction(conn)
     return WriteReport(
         service_oid=service, dry_run=dry_run, decisions=decisions, table="partial_bill"
     )

@@ -48,6 +48,9 @@ class JobTarget:
     history_service_ids: tuple[str, ...] = ()
 
 
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
 def find_target(conn: Connection, oid: int) -> JobTarget:
     """The job target of meter data source `oid`; ConfigurationError when any link is missing."""
     checked_oid(oid, "meter data source")
@@ -92,10 +95,18 @@ def find_target(conn: Connection, oid: int) -> JobTarget:
         )
     if not source["name"]:
         raise ConfigurationError(f"meter data source {oid} names no scraper")
+    meta = source["meta"]
+    if meta is not None and not isinstance(meta, Mapping):
+        # Shown by its type only: the value is whatever someone stored, maybe a credential.
+        raise ConfigurationError(
+            f"meter data source {oid}: meta is a JSON {_JSON_KINDS.get(type(meta), 'value')}, "
+            "not an object "
+            '(set it to e.g. {"key": "value"} or null)'
+        )
     return JobTarget(
         data_source_oid=int(source["oid"]),
         scraper_key=str(source["name"]),
-        meta=MappingProxyType(dict(source["meta"] or {})),
+        meta=MappingProxyType(dict(meta or {})),
         source_types=tuple(source["source_types"] or ()),
         meter_oid=int(found_meter["oid"]),
         meter_name=found_meter["name"],

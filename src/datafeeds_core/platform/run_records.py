@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from sqlalchemy import insert, select, update
 
 from datafeeds_core.errors import ConfigurationError, JobFailed
-from datafeeds_core.logs import redact, redact_json
+from datafeeds_core.logs import printable, redact, redact_json
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.oids import checked_oid
 from datafeeds_core.platform.schema import EXECUTORS, RUN_STATUSES, datafeeds_run
@@ -208,7 +208,7 @@ def finish_run(
     if unknown:
         raise ValueError(f"unknown count keys: {', '.join(sorted(unknown))}")
     stored_counts = {key: int(counts.get(key, 0)) for key in COUNT_KEYS}
-    message = redact(error_message)[:MAX_ERROR_MESSAGE] if error_message else None
+    message = printable(redact(error_message))[:MAX_ERROR_MESSAGE] if error_message else None
     now = _now()
     with platform_errors(), engine.begin() as conn:
         row = conn.execute(

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from datafeeds_core.contract import DataSourceContext
-from datafeeds_core.errors import ConfigurationError, JobFailed
+from datafeeds_core.errors import JobFailed
 from datafeeds_core.urjanet.model import UrjanetData
 
 
@@ -42,30 +41,14 @@ class DumpRequest:
         )
 
 
-def _existing_database(url: str) -> str:
-    """`url`, refusing an embedded SQLite file that does not exist (connecting would create an
-    empty one, and the dump would then fail on a missing table)."""
-    from datafeeds_core.database import masked, normalise_url
-
-    parsed = normalise_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if not database or database == ":memory:" or not Path(database).is_file():
-            raise ConfigurationError(
-                f"no Urjanet database at {masked(url)}: set DATAFEEDS_URJANET_URL "
-                "(or URJANET_MYSQL_HOST/USER/PASSWORD/DB)"
-            )
-    return url
-
-
 def load_statements(urjanet_url: str, request: DumpRequest) -> UrjanetData:
     """The statements a job of `request.scraper_key` would load for these ids."""
-    from datafeeds_core.database import make_engine
+    from datafeeds_core.database import URJANET, open_existing
     from datafeeds_core.plugins import load
     from datafeeds_core.urjanet.loader import load as load_rows
 
     selection = load(request.scraper_key).selection(request.context())
-    engine = make_engine(_existing_database(urjanet_url))
+    engine = open_existing(urjanet_url, URJANET)
     try:
         return load_rows(engine, selection)
     finally:

@@ -17,24 +17,16 @@ if TYPE_CHECKING:
 
 def dashboard(settings: Settings, access: Access) -> Any:
     """The app over `settings.platform_url`, read only; the database must exist."""
-    from pathlib import Path
-
-    from datafeeds_core.database import masked, normalise_url
-    from datafeeds_core.errors import ConfigurationError
+    from datafeeds_core.database import PLATFORM, existing_database
+    from datafeeds_core.logs import mask_url
     from datafeeds_core.platform.run_dashboard import read_only_engine
     from datafeeds_core.web.app import create_app
 
-    url = normalise_url(settings.platform_url)
-    sqlite_file = url.database if url.get_backend_name() == "sqlite" else None
-    if sqlite_file and not Path(sqlite_file).is_file():  # SQLite would create an empty file
-        raise ConfigurationError(
-            f"no platform database at {sqlite_file}: run `datafeeds db init` "
-            "(or `datafeeds demo`), or set DATAFEEDS_PLATFORM_URL"
-        )
+    url = existing_database(settings.platform_url, PLATFORM)  # never creates a SQLite file
     return create_app(
-        read_only_engine(settings.platform_url),
+        read_only_engine(url),
         access=access,
-        database=masked(settings.platform_url),
+        database=mask_url(url),
         log_dir=settings.run_log_dir,
     )
 

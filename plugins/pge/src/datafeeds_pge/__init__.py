@@ -13,7 +13,11 @@ from datafeeds_pge.selection import PROVIDER, bill_selection, generation_selecti
 BILLS = "pge-urjanet-v2"
 GENERATION = "pge-urjanet-generation"
 METADATA = {
-    BILLS: PluginMetadata(provider=PROVIDER, commodity="electric", description="PG&E"),
+    # Net-metering true-up statements span up to several years (1651 days in the reference
+    # fixtures); the bills made of them are the monthly ones.
+    BILLS: PluginMetadata(
+        provider=PROVIDER, commodity="electric", description="PG&E", max_period_days=2000
+    ),
     GENERATION: PluginMetadata(
         provider=None,
         commodity="electric",
