@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
-from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
+from datafeeds_core.errors import ConfigurationError, DatafeedsError, ExitCode, UsageError
 from datafeeds_core.executors.liveness import LOCAL_EXECUTORS, run_held
 from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
 
@@ -36,6 +36,12 @@ class JobRequest:
     run_id: int | None = None  # set when launch/Batch queued the run already
     executor: str = "cli"
     task_id: str | None = None
+    # `datafeeds run`: refuse a data source whose feed is disabled (`feeds set --disable`)
+    # unless forced; launch and Batch choose by feed themselves.
+    refuse_disabled_feed: bool = False
+    # `datafeeds run`: also log into $DATAFEEDS_HOME/logs/<run id>.log and record that path, as
+    # launched jobs do (their launcher already gave them a file).
+    log_file: bool = False
 
 
 @dataclass
@@ -146,7 +152,8 @@ class Job:
         start, end = resolve_dates(self.request.start, self.request.end, self.today)
         task_id = self.request.task_id or os.environ.get("AWS_BATCH_JOB_ID") or str(uuid.uuid4())
         engine = self._platform()
-        alive = ExitStack()  # this process's liveness lock, held until the run is closed
+        alive = ExitStack()  # this process's liveness lock (and log file), until the run closes
+        alive.enter_context(logs.bound(oid=self.request.oid))
         try:
             with unreachable_is_transient("platform database"):
                 run_id = self.request.run_id
@@ -168,6 +175,9 @@ class Job:
                     return JobOutcome(run_id, "cancelled", int(ExitCode.OK))
                 else:
                     run_records.start_run(engine, run_id)
+            logs.bind(run_id=run_id)
+            if self.request.log_file:
+                alive.enter_context(self._log_file(engine, run_id))
             if self.request.executor in LOCAL_EXECUTORS:  # Batch runs: `batch status --sync`
                 alive.enter_context(run_held(self.settings.home, run_id))
             started = time.monotonic()
@@ -185,9 +195,7 @@ class Job:
                 error_class = type(exc).__name__
             self.counts["dropped_statements"] = len(self.dropped)
             outcome.counts = dict(self.counts)
-            log.info(
-                "run %s finished: %s in %.2fs", run_id, outcome.status, time.monotonic() - started
-            )
+            log.info("finished: %s in %.2fs", outcome.status, time.monotonic() - started)
             with unreachable_is_transient("platform database"):
                 run_records.finish_run(
                     engine,
@@ -203,6 +211,14 @@ class Job:
         finally:
             alive.close()
             engine.dispose()
+
+    def _log_file(self, engine: Engine, run_id: int) -> Any:
+        from datafeeds_core.platform.run_history import set_log_locations
+
+        path = self.settings.run_log_dir / f"{run_id}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        set_log_locations(engine, {run_id: str(path)})
+        return logs.also_to_file(path, self.settings.log_format)
 
     def _details(self) -> dict[str, Any]:
         return {
@@ -234,6 +250,9 @@ class Job:
         run_records.set_target(
             engine, run_id, scraper_key=target.scraper_key, meter_oid=target.meter_oid
         )
+        logs.bind(scraper=target.scraper_key)
+        if self.request.refuse_disabled_feed:
+            refuse_disabled_feed(engine, target.scraper_key)
         for line in launch_settings(target, start, end, task_id):
             log.info(line)
 
@@ -306,6 +325,20 @@ class Job:
             today=self.today,
             dry_run=self.request.dry_run,
             attachments=attachments,
+        )
+
+
+def refuse_disabled_feed(engine: Engine, scraper_key: str) -> None:
+    """ConfigurationError when the scraper's feed configuration says it is disabled."""
+    from datafeeds_core.database import unreachable_is_transient
+    from datafeeds_core.platform.feeds import get_feed
+
+    with unreachable_is_transient("platform database"), engine.connect() as conn:
+        feed = get_feed(conn, scraper_key)
+    if feed is not None and not feed.enabled:
+        raise ConfigurationError(
+            f"the feed {scraper_key} is disabled (datafeeds feeds set {scraper_key} --enable); "
+            "add --force to run it anyway"
         )
 
 

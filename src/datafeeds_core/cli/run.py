@@ -23,15 +23,21 @@ def run(
         "--dry-run",
         help="Write nothing; print which bills would be new, updated or replaced.",
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Run even when the scraper's feed is disabled (feeds set --disable)."
+    ),
 ) -> None:
     """Run one meter data source's job and print the Final Billing Summary.
 
     Loads the data source's Urjanet statements, builds billing periods with its plugin, stores
     the bill documents, writes the bills overlapping [start, end) and records the run.
 
+    The log also goes to $DATAFEEDS_HOME/logs/<run id>.log (or DATAFEEDS_LOG_DIR), which
+    `datafeeds runs show` prints.
+
     Exit codes: 0 succeeded or no new data; 1 job failed; 2 usage error; 3 configuration error
-    (unknown oid, unknown scraper, missing meta); 4 plugin broken; 75 database or network
-    unreachable (retried by Batch).
+    (unknown oid, unknown scraper, disabled feed without --force, missing meta); 4 plugin
+    broken; 75 database or network unreachable (retried by Batch).
     """
     from datafeeds_core.config import settings
     from datafeeds_core.render import render_outcome
@@ -43,6 +49,8 @@ def run(
             start=parse_date(start, "--start"),
             end=parse_date(end, "--end"),
             dry_run=dry_run,
+            refuse_disabled_feed=not force,
+            log_file=True,
         )
         outcome = run_job(request, settings(), echo=typer.echo)
     render_outcome(outcome, echo=typer.echo)

@@ -11,6 +11,7 @@ import typer
 
 from datafeeds_core.cli.common import errors_as_exit
 from datafeeds_core.errors import UsageError
+from datafeeds_core.render import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -202,9 +203,9 @@ def sync(
     for c in report.changes:
         typer.echo(f"run {c.run_id}: {c.from_status} -> {c.to_status}: {c.error_message}")
     if dry_run:
-        typer.echo(f"{len(report.changes)} runs would be marked lost; nothing written")
+        typer.echo(f"{plural(len(report.changes), 'run')} would be marked lost; nothing written")
     else:
-        typer.echo(f"marked {report.written} runs lost")
+        typer.echo(f"marked {plural(report.written, 'run')} lost")
 
 
 @app.command("prune")
@@ -227,6 +228,6 @@ def prune() -> None:
         finally:
             engine.dispose()
     typer.echo(
-        f"pruned {report.runs_deleted} runs finished before {report.cutoff:%Y-%m-%d %H:%M} UTC "
-        f"and {report.logs_deleted} log files"
+        f"pruned {plural(report.runs_deleted, 'run')} finished before "
+        f"{report.cutoff:%Y-%m-%d %H:%M} UTC and {plural(report.logs_deleted, 'log file')}"
     )

@@ -19,7 +19,11 @@ from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.oids import checked_oid
 from datafeeds_core.platform.run_records import FINAL, RunRecord, _aware, get_run, run_record
-from datafeeds_core.platform.schema import RUN_STATUSES, datafeeds_run
+from datafeeds_core.platform.schema import (
+    RUN_STATUSES,
+    datafeeds_run,
+    snapmeter_meter_data_source,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -197,7 +201,8 @@ def run_stats(
 ) -> RunStats:
     """Success rate per scraper (runs queued since `since`), last success and staleness per data
     source (all time; only those stale longer than `stale_after`, or never successful, when
-    given). Dry runs write nothing and are left out. Three queries."""
+    given), for data sources that exist (a run of a mistyped oid is not a data source). Dry
+    runs write nothing and are left out. Three queries."""
     now = now or _now()
     t = datafeeds_run
     real = t.c.dry_run.is_(False)
@@ -221,6 +226,10 @@ def run_stats(
         sources = conn.execute(
             select(latest.c.data_source, latest.c.last_success, t.c.id, t.c.status, t.c.scraper)
             .join(t, t.c.id == latest.c.last_id)
+            .join(
+                snapmeter_meter_data_source,
+                snapmeter_meter_data_source.c.oid == latest.c.data_source,
+            )
             .order_by(latest.c.data_source)
         ).all()
     counts: dict[str, dict[str, int]] = {}
