@@ -67,7 +67,7 @@ def print_table(
         if i:
             out.print("")
         for name, value in zip(headers, row, strict=True):
-            out.print(f"{name + ':':<{width}} {value}", markup=False, soft_wrap=True)
+            out.print(f"{name + ':':<{width}} {value}", markup=False, soft_wrap=False)
 
 
 def _when(value: datetime | None) -> str:
@@ -124,7 +124,7 @@ class PlainProgress:
 
     def finished(self, result: JobResult) -> None:
         self.done += 1
-        self.out.print(job_line(result, self.done, self.total), markup=False, soft_wrap=True)
+        self.out.print(job_line(result, self.done, self.total), markup=False)
 
     def end(self) -> None:
         pass
@@ -175,7 +175,7 @@ class BarProgress:
             self.running -= 1
         if not result.ok and result.status != "cancelled":
             self.failed += 1
-            self.out.print(job_line(result, self.done, self.total), markup=False, soft_wrap=True)
+            self.out.print(job_line(result, self.done, self.total), markup=False)
         self._update(advance=1)
 
     def _update(self, advance: int = 0) -> None:
@@ -203,7 +203,7 @@ def launch_summary(report: LaunchReport, out: Console) -> None:
 
     if report.selection.without_plugin:
         left_out = ", ".join(f"{k} ({n})" for k, n in report.selection.without_plugin.items())
-        out.print(f"left out (no plugin installed): {left_out}", markup=False, soft_wrap=True)
+        out.print(f"left out (no plugin installed): {left_out}", markup=False)
     if not report.results:
         out.print("nothing to launch: no data source matched")
         return
