@@ -220,6 +220,9 @@ def test_plugin_guide_runs_as_written_in_a_scratch_checkout(tmp_path: Path) -> N
     done = _run_guide("writing-a-utility-plugin.md", root, env)
 
     assert "sample-water-urjanet" in done.stdout  # plugins list after the install
+    assert "dropped statement PK=1021" in done.stderr  # the transform's example
+    assert "4 passed" in done.stdout  # plugin, reference and selection (SQLite and MariaDB)
+    assert "1 passed, 0 failed" in done.stdout  # the shared acceptance checker
     assert (root / "plugins/sample-water/tests/fixtures/demo_expected.json").is_file()
     assert "datafeeds-sample-water==0.1.0" in (root / "container/plugins.txt").read_text()
 
