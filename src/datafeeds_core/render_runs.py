@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from datafeeds_core.executors.local import JobResult, LocalJob
     from datafeeds_core.fleet import LaunchReport
     from datafeeds_core.platform.feeds import FeedConfig
-    from datafeeds_core.platform.provisioning import DataSourceRow, MeterRow
+    from datafeeds_core.platform.listing import DataSourceRow, MeterRow
     from datafeeds_core.platform.run_history import RunStats
     from datafeeds_core.platform.run_records import RunRecord
 

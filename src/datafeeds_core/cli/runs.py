@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit
+from datafeeds_core.cli.common import MAX_OID, errors_as_exit
 from datafeeds_core.errors import UsageError
 from datafeeds_core.render import plural
 
@@ -51,6 +52,17 @@ def _engine() -> Engine:
     return make_engine(settings().platform_url)
 
 
+def _embedded_file(oid: int | None = None) -> Path | None:
+    """The platform database's SQLite file when the listings can read it directly (see
+    `platform/listing.py`); None to go through SQLAlchemy (which also checks the oid)."""
+    from datafeeds_core.config import settings
+    from datafeeds_core.platform.listing import sqlite_file
+
+    if oid is not None and not 1 <= oid <= MAX_OID:
+        return None
+    return sqlite_file(settings().platform_url)
+
+
 @app.command("list")
 def list_runs(
     scraper: str | None = typer.Option(None, "--scraper", metavar="KEY", help="Only this scraper."),
@@ -68,19 +80,33 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Runs, newest first."""
-    from datafeeds_core.platform.run_history import as_json as run_json
-    from datafeeds_core.platform.run_history import list_runs as read_runs
+    from datafeeds_core.platform.run_model import as_json as run_json
     from datafeeds_core.render_runs import console, runs_table
 
     with errors_as_exit():
         after = parse_since(since)
-        engine = _engine()
-        try:
-            runs = read_runs(
-                engine, scraper=scraper, data_source=oid, status=status, since=after, limit=limit
+        embedded = _embedded_file(oid)
+        if embedded is not None:  # the everyday case, without importing SQLAlchemy
+            from datafeeds_core.platform.listing import list_runs as read_file
+
+            runs = read_file(
+                embedded, scraper=scraper, data_source=oid, status=status, since=after, limit=limit
             )
-        finally:
-            engine.dispose()
+        else:
+            from datafeeds_core.platform.run_history import list_runs as read_runs
+
+            engine = _engine()
+            try:
+                runs = read_runs(
+                    engine,
+                    scraper=scraper,
+                    data_source=oid,
+                    status=status,
+                    since=after,
+                    limit=limit,
+                )
+            finally:
+                engine.dispose()
     if as_json:
         typer.echo(json.dumps([run_json(r) for r in runs], indent=2))
         return
@@ -94,8 +120,8 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (with the log tail)."),
 ) -> None:
     """One run in detail, with the tail of its log."""
-    from datafeeds_core.platform.run_history import as_json as run_json
     from datafeeds_core.platform.run_history import log_tail
+    from datafeeds_core.platform.run_model import as_json as run_json
     from datafeeds_core.platform.run_records import get_run
     from datafeeds_core.render_runs import console, run_details
 

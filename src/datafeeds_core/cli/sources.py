@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit, parse_meta, parse_oid
+from datafeeds_core.cli.common import MAX_OID, errors_as_exit, parse_meta, parse_oid
 from datafeeds_core.errors import UsageError
 
 app = typer.Typer(help="Meter data sources on the platform database.", no_args_is_help=True)
@@ -56,16 +56,25 @@ def list_sources(
 ) -> None:
     """Meter data sources by oid: scraper key, meter, account, the meter's ids and meta."""
     from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
-    from datafeeds_core.platform.provisioning import list_data_sources
+    from datafeeds_core.platform.listing import sqlite_file
     from datafeeds_core.render_runs import console, sources_table
 
     with errors_as_exit():
-        engine = make_engine(settings().platform_url)
-        try:
-            found = list_data_sources(engine, scraper=scraper, meter_oid=meter)
-        finally:
-            engine.dispose()
+        url = settings().platform_url
+        embedded = sqlite_file(url) if meter is None or 1 <= meter <= MAX_OID else None
+        if embedded is not None:  # the everyday case, without importing SQLAlchemy
+            from datafeeds_core.platform.listing import list_data_sources as read_file
+
+            found = read_file(embedded, scraper=scraper, meter_oid=meter)
+        else:
+            from datafeeds_core.database import make_engine
+            from datafeeds_core.platform.provisioning import list_data_sources
+
+            engine = make_engine(url)
+            try:
+                found = list_data_sources(engine, scraper=scraper, meter_oid=meter)
+            finally:
+                engine.dispose()
     if as_json:
         typer.echo(json.dumps([d.as_dict() for d in found], indent=2))
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from datafeeds_core import logs
 from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
+from datafeeds_core.platform.listing import DataSourceRow, MeterRow
 from datafeeds_core.platform.locking import locked_transaction
 from datafeeds_core.platform.oids import checked_oid, generator_for
 from datafeeds_core.platform.schema import (
@@ -336,39 +336,6 @@ def ensure_data_source(
 
 
 # ---------------------------------------------------------------- listing
-
-
-@dataclass(frozen=True)
-class MeterRow:
-    """A meter with its utility service and the accounts it belongs to."""
-
-    oid: int
-    name: str | None
-    commodity: str | None
-    accounts: tuple[int, ...]
-    utility: str | None
-    utility_account_id: str | None
-    service_id: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "accounts": list(self.accounts)}
-
-
-@dataclass(frozen=True)
-class DataSourceRow:
-    """A meter data source: which scraper runs for which meter, with the meter's ids."""
-
-    oid: int
-    scraper: str | None
-    meter: int | None
-    meter_name: str | None
-    accounts: tuple[int, ...]
-    utility_account_id: str | None
-    service_id: str | None
-    meta: Mapping[str, Any]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "accounts": list(self.accounts), "meta": dict(self.meta)}
 
 
 def _accounts_by_meter(conn: Connection) -> dict[int, tuple[int, ...]]:

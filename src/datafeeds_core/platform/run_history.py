@@ -11,19 +11,16 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, case, delete, func, select, update
 
 from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.oids import checked_oid
+from datafeeds_core.platform.run_model import check_status
 from datafeeds_core.platform.run_records import FINAL, RunRecord, _aware, get_run, run_record
-from datafeeds_core.platform.schema import (
-    RUN_STATUSES,
-    datafeeds_run,
-    snapmeter_meter_data_source,
-)
+from datafeeds_core.platform.schema import datafeeds_run, snapmeter_meter_data_source
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -36,12 +33,6 @@ _CHUNK = 500  # ids per IN (...) list
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def check_status(status: str) -> str:
-    if status not in RUN_STATUSES:
-        raise UsageError(f"status must be one of {', '.join(RUN_STATUSES)}; got {status!r}")
-    return status
 
 
 def list_runs(
@@ -312,15 +303,3 @@ def log_tail(location: str | None, lines: int) -> list[str] | None:
             block = min(size, block * 2)
     text = data.decode("utf-8", errors="replace").splitlines()
     return text[-lines:] if lines > 0 else []
-
-
-def as_json(run: RunRecord) -> dict[str, Any]:
-    """A run record as JSON-ready values (ISO timestamps)."""
-    from dataclasses import asdict
-
-    out = asdict(run)
-    for key, value in out.items():
-        if hasattr(value, "isoformat"):
-            out[key] = value.isoformat()
-    out["counts"] = dict(run.counts)
-    return out
