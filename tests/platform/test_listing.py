@@ -145,3 +145,20 @@ def test_the_listing_commands_do_not_import_sqlalchemy(platform_file: Path) -> N
             [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
         )
         assert done.stdout.strip().splitlines()[-1] == "False 0", done.stderr
+
+
+def test_a_file_without_the_schema_is_left_to_the_sqlalchemy_path(tmp_path: Path) -> None:
+    """The listing command then says what SQLAlchemy's path says (no new message, no write)."""
+    empty = tmp_path / "platform.db"
+    empty.write_bytes(b"")
+    with pytest.raises(listing.Unreadable):
+        listing.list_runs(empty)
+    with pytest.raises(listing.Unreadable):
+        listing.list_data_sources(empty)
+    env = {"DATAFEEDS_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for args in (["runs", "list"], ["sources", "list"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "datafeeds_core", *args], capture_output=True, text=True, env=env
+        )
+        assert done.returncode != 0 and done.stderr.startswith("error: ")
+        assert "Traceback" not in done.stderr and "Unreadable" not in done.stderr

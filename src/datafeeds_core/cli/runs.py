@@ -86,13 +86,23 @@ def list_runs(
     with errors_as_exit():
         after = parse_since(since)
         embedded = _embedded_file(oid)
+        runs = None
         if embedded is not None:  # the everyday case, without importing SQLAlchemy
+            from datafeeds_core.platform.listing import Unreadable
             from datafeeds_core.platform.listing import list_runs as read_file
 
-            runs = read_file(
-                embedded, scraper=scraper, data_source=oid, status=status, since=after, limit=limit
-            )
-        else:
+            try:
+                runs = read_file(
+                    embedded,
+                    scraper=scraper,
+                    data_source=oid,
+                    status=status,
+                    since=after,
+                    limit=limit,
+                )
+            except Unreadable:
+                runs = None
+        if runs is None:
             from datafeeds_core.platform.run_history import list_runs as read_runs
 
             engine = _engine()

@@ -62,11 +62,16 @@ def list_sources(
     with errors_as_exit():
         url = settings().platform_url
         embedded = sqlite_file(url) if meter is None or 1 <= meter <= MAX_OID else None
+        found = None
         if embedded is not None:  # the everyday case, without importing SQLAlchemy
+            from datafeeds_core.platform.listing import Unreadable
             from datafeeds_core.platform.listing import list_data_sources as read_file
 
-            found = read_file(embedded, scraper=scraper, meter_oid=meter)
-        else:
+            try:
+                found = read_file(embedded, scraper=scraper, meter_oid=meter)
+            except Unreadable:
+                found = None
+        if found is None:
             from datafeeds_core.database import make_engine
             from datafeeds_core.platform.provisioning import list_data_sources
 

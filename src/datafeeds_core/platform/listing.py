@@ -67,11 +67,19 @@ def sqlite_file(url: str) -> Path | None:
     return None
 
 
+class Unreadable(Exception):
+    """The file could not be read this way (no schema, locked, not a database): the caller
+    goes through SQLAlchemy instead, whose errors say what is wrong and how to fix it."""
+
+
 @contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)) as conn:
-        conn.execute("PRAGMA busy_timeout=30000")
-        yield conn
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)) as conn:
+            conn.execute("PRAGMA busy_timeout=30000")
+            yield conn
+    except sqlite3.Error as exc:
+        raise Unreadable(str(exc)) from exc
 
 
 def _json(value: Any) -> Any:
