@@ -54,6 +54,7 @@ class JobOutcome:
     summary: str = ""
     diff: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    scraper: str | None = None  # once the data source was found
 
 
 def resolve_dates(start: date | None, end: date | None, today: date) -> tuple[date, date]:
@@ -132,6 +133,7 @@ class Job:
         self.today = today or date.today()
         self.echo = echo
         self.counts: dict[str, int] = {}
+        self.scraper: str | None = None
         self.dropped: list[DroppedStatement] = []
         self.document_failures: list[dict[str, str]] = []
 
@@ -195,6 +197,7 @@ class Job:
                 error_class = type(exc).__name__
             self.counts["dropped_statements"] = len(self.dropped)
             outcome.counts = dict(self.counts)
+            outcome.scraper = self.scraper
             log.info("finished: %s in %.2fs", outcome.status, time.monotonic() - started)
             with unreachable_is_transient("platform database"):
                 run_records.finish_run(
@@ -250,6 +253,7 @@ class Job:
         run_records.set_target(
             engine, run_id, scraper_key=target.scraper_key, meter_oid=target.meter_oid
         )
+        self.scraper = target.scraper_key
         logs.bind(scraper=target.scraper_key)
         if self.request.refuse_disabled_feed:
             refuse_disabled_feed(engine, target.scraper_key)

@@ -150,6 +150,7 @@ def run(job: Assignment, settings: Settings) -> int:
         return int(exc.exit_code)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    logs.bind(scraper=outcome.scraper)  # the job's own binding ended with it
     if outcome.error:
         log.error("run %s %s: %s", outcome.run_id, outcome.status, outcome.error)
     log.info(
