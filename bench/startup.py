@@ -1,8 +1,11 @@
-"""Item 1, start-up: `datafeeds --help` and `datafeeds plugins list`.
+"""Item 1, start-up: `datafeeds --help` and `datafeeds plugins list`; and the everyday
+commands `runs list`, `plugins list` and `sources list` against `--help`.
 
 With the installed keys, with 300 extra synthetic plugin distributions on PYTHONPATH (listing
 reads metadata only, so they should cost little), and against a bare typer app generated from
-our own command tree (same commands, options and help; none of our imports).
+our own command tree (same commands, options and help; none of our imports). `runs list` and
+`sources list` read an embedded home set up as docs/running-jobs.md does (one data source, one
+run), so they include opening the SQLite platform database and one query.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ EXTRA_PLUGINS = 300
 TARGET_MS = 200.0
 TARGET_BARE_RATIO = 1.3
 TARGET_EXTRA_RATIO = 1.10
+TARGET_EVERYDAY_RATIO = 1.3  # runs list, plugins list, sources list against --help
+EXAMPLE_STATEMENTS = Path(__file__).resolve().parents[1] / "docs/examples/watauga-statements.json"
 _TYPES = {int: "int", float: "float", bool: "bool"}
 
 
@@ -113,6 +118,30 @@ def write_extra_plugins(root: Path, count: int) -> None:
         )
 
 
+# ------------------------------------------------------------------ an everyday home
+
+
+def prepare_home(cli: list[str], env: dict[str, str]) -> None:
+    """The running-jobs guide's home: schema, the example statements, a meter, its data source
+    and one run."""
+    import subprocess
+
+    def call(*args: str) -> str:
+        done = subprocess.run(
+            [*cli, *args], env=env, capture_output=True, text=True, check=True, timeout=300
+        )
+        return done.stdout.strip()
+
+    call("db", "init")
+    call("urjanet", "load", str(EXAMPLE_STATEMENTS))
+    meter = call(
+        "meters", "add", "--account-name", "Bench", "--utility", "utility:watauga",
+        "--utility-account-id", "0123456789", "--service-id", "7700123456", "--commodity", "ccf",
+    )  # fmt: skip
+    source = call("sources", "create", meter, "watauga-urjanet")
+    call("run", "--oid", source, "--dry-run")
+
+
 # ------------------------------------------------------------------ the benchmark
 
 
@@ -130,6 +159,7 @@ def run(smoke: bool = False, regenerate: bool = False) -> Report:
         env = clean_env(DATAFEEDS_HOME=str(home))
         env_extra = {**env, "PYTHONPATH": str(extra)}
         cli = datafeeds_argv()
+        prepare_home(cli, env)
         variants = {
             "help": ([*cli, "--help"], env),
             "list": ([*cli, "plugins", "list"], env),
@@ -137,11 +167,13 @@ def run(smoke: bool = False, regenerate: bool = False) -> Report:
             "list+300": ([*cli, "plugins", "list"], env_extra),
             "bare help": ([sys.executable, str(bare), "--help"], env),
             "bare list": ([sys.executable, str(bare), "plugins", "list"], env),
+            "runs list": ([*cli, "runs", "list"], env),
+            "sources list": ([*cli, "sources", "list"], env),
         }
         runs = interleaved(variants, repeat, warmup=0 if smoke else 1)
     ms = {name: median([r.wall_s for r in results]) * 1000 for name, results in runs.items()}
-    keys = len(runs["list"][0].stdout.splitlines())
-    keys_extra = len(runs["list+300"][0].stdout.splitlines())
+    keys = _listed_keys(runs["list"][0].stdout)
+    keys_extra = _listed_keys(runs["list+300"][0].stdout)
     report.details = {
         "repetitions": repeat,
         "installed_keys": keys,
@@ -189,7 +221,24 @@ def run(smoke: bool = False, regenerate: bool = False) -> Report:
             ok=extra_ratio <= TARGET_EXTRA_RATIO,
             against=f"{keys} keys, interleaved",
         )
+    for cmd in ("runs list", "plugins list", "sources list"):
+        measured = ms["list" if cmd == "plugins list" else cmd]
+        report.add(f"{cmd} median", measured, "ms", against=f"{repeat} runs")
+        ratio = measured / ms["help"]
+        report.add(
+            f"{cmd} / --help",
+            ratio,
+            "x",
+            target=f"<= {TARGET_EVERYDAY_RATIO}x",
+            ok=ratio <= TARGET_EVERYDAY_RATIO,
+            against="datafeeds --help, interleaved",
+        )
     return report
+
+
+def _listed_keys(stdout: str) -> int:
+    """Keys in `plugins list` output (its header row aside)."""
+    return sum(1 for line in stdout.splitlines() if line and not line.startswith("KEY "))
 
 
 if __name__ == "__main__":  # the bare app, for reading: python -m bench.startup

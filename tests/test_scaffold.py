@@ -197,3 +197,19 @@ def test_an_existing_folder_is_not_overwritten(tmp_path: Path):
     code, output = run_new_plugin("lakeside", "--provider", "LakesideWA", "--dest", str(tmp_path))
     assert code == 2 and "already exists" in output
     assert [p.name for p in (tmp_path / "lakeside").iterdir()] == ["keep.txt"]
+
+
+@pytest.mark.parametrize(
+    ("folder", "commodity", "phrase"),
+    [
+        ("springfield-water", "water", "Springfield Water bills"),
+        ("springfield", "water", "Springfield water bills"),
+        ("acme-power", "electric", "Acme Power electric bills"),
+    ],
+)
+def test_descriptions_name_the_commodity_once(folder: str, commodity, phrase: str) -> None:
+    from datafeeds_core.scaffold import render
+
+    files = render(folder, "Provider", commodity, f"{folder}-urjanet")
+    assert f'description = "datafeeds plugin: {phrase} from Urjanet."' in files["pyproject.toml"]
+    assert files["README.md"].splitlines()[2].startswith(f"{phrase} from Urjanet")

@@ -125,6 +125,7 @@ def run_demo(
     seeded = _seed_urjanet(settings, key, today)
     oid = _seed_platform(settings, key)
     start = today - timedelta(days=DEFAULT_HISTORY_DAYS)
-    outcome = run_job(JobRequest(oid=oid, start=start, end=today), settings, today=today, echo=echo)
+    request = JobRequest(oid=oid, start=start, end=today, log_file=True)  # a log `runs show` reads
+    outcome = run_job(request, settings, today=today, echo=echo)
     command = f"datafeeds run --oid {oid} --start {start} --end {today}"
     return DemoResult(oid, seeded, outcome, command)

@@ -117,8 +117,10 @@ def select_sources(engine: Engine, request: LaunchRequest, *, today: date) -> Se
     """The data sources `request` names (see the module docstring). Constant queries."""
     from datafeeds_core.platform.failures import platform_errors
     from datafeeds_core.platform.feeds import chosen_data_sources, due_data_sources
-    from datafeeds_core.plugins import installed_keys
+    from datafeeds_core.plugins import installed_keys, require_installed
 
+    if request.scraper is not None:
+        require_installed(request.scraper)
     oids = tuple(dict.fromkeys(request.oids)) or None
     with platform_errors(), engine.connect() as conn:
         if not request.all:

@@ -7,7 +7,11 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, TextIO
 
 LOGGER = "datafeeds"
@@ -96,17 +100,59 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# What the records of this process (or task) are about: the run, its data source, its scraper.
+CONTEXT_FIELDS = ("run_id", "oid", "scraper")
+_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar(
+    "datafeeds_log_context", default=MappingProxyType({})
+)
+
+
+def bind(**fields: Any) -> None:
+    """Tag every later record with these fields (None leaves a field as it was)."""
+    _CONTEXT.set({**_CONTEXT.get(), **{k: v for k, v in fields.items() if v is not None}})
+
+
+@contextmanager
+def bound(**fields: Any) -> Iterator[None]:
+    """`bind` for the duration of a block."""
+    token = _CONTEXT.set(_CONTEXT.get())
+    bind(**fields)
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+class ContextFilter(logging.Filter):
+    """Copies the bound fields onto each record (a field the record already has wins)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in _CONTEXT.get().items():
+            if getattr(record, name, None) is None:
+                setattr(record, name, value)
+        return True
+
+
 class TextFormatter(logging.Formatter):
-    """Text lines whose message cannot span lines nor carry terminal escapes (`printable`):
-    a row's newline and fake timestamp stay inside the line that logged it."""
+    """`time : LEVEL : message`, with `run N : ` before the message once a run is known. The
+    message cannot span lines nor carry terminal escapes (`printable`): a row's newline and
+    fake timestamp stay inside the line that logged it."""
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
-        record.message = printable(record.message)
-        return super().formatMessage(record)
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s : %(levelname)s : %(message)s")
 
-    def formatException(self, ei: Any) -> str:  # noqa: N802
+    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
         # A traceback has lines of its own; only the escapes inside them are neutralised.
         return "\n".join(printable(line) for line in super().formatException(ei).split("\n"))
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802
+        record.message = printable(record.message)
+        text = super().formatMessage(record)
+        run_id = getattr(record, "run_id", None)
+        if run_id is None:
+            return text
+        head = f" : {record.levelname} : "
+        return text.replace(head, f"{head}run {run_id} : ", 1)
 
 
 class JsonFormatter(logging.Formatter):
@@ -117,9 +163,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        run_id = getattr(record, "run_id", None)
-        if run_id is not None:
-            doc["run_id"] = run_id
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                doc[name] = value
         if record.exc_info:
             doc["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(doc)
@@ -138,10 +185,8 @@ def setup(fmt: str = "text", level: str | None = None) -> None:
     if getattr(logger, "_datafeeds_configured", False):
         return
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(TextFormatter("%(asctime)s : %(levelname)s : %(message)s"))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter())
     logger.addHandler(handler)
     logger.setLevel(level or level_from_env())
@@ -183,13 +228,9 @@ def setup_run_log(stream: TextIO, fmt: str, run_id: int, level: str | None = Non
     Other libraries' warnings land in the same file.
     """
     handler = logging.StreamHandler(stream)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(
-            TextFormatter("%(asctime)s : %(levelname)s : run %(run_id)s : %(message)s")
-        )
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(RunIdFilter(run_id))
+    handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter())
     ours = level or level_from_env()
     root = logging.getLogger()
@@ -201,3 +242,19 @@ def setup_run_log(stream: TextIO, fmt: str, run_id: int, level: str | None = Non
     ours_logger = logging.getLogger(LOGGER)
     ours_logger.propagate = False
     ours_logger._datafeeds_configured = True  # type: ignore[attr-defined]
+
+
+@contextmanager
+def also_to_file(path: Any, fmt: str) -> Iterator[None]:
+    """Log the `datafeeds` records into `path` too (appending), for the duration of a block."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(ContextFilter())
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger(LOGGER)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()

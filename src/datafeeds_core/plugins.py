@@ -120,6 +120,24 @@ def installed_keys() -> list[str]:
     return sorted({info.key for info in discover()})
 
 
+def unknown_scraper(key: str) -> UnknownScraper:
+    """The error for a key no installed plugin serves, suggesting the closest installed keys."""
+    from difflib import get_close_matches
+
+    keys = installed_keys()
+    close = get_close_matches(key, keys, n=3, cutoff=0.8)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    listed = ", ".join(keys) or "none"
+    return UnknownScraper(f'no plugin installed for scraper "{key}"; {hint}(installed: {listed})')
+
+
+def require_installed(key: str) -> None:
+    """UnknownScraper (exit 3, with a suggestion) unless an installed plugin serves `key`;
+    reads metadata only."""
+    if key not in installed_keys():
+        raise unknown_scraper(key)
+
+
 class Plugin:
     """Typed facade over one loaded plugin: one method per hook, so call sites type-check."""
 
@@ -187,8 +205,7 @@ def load(key: str) -> Plugin:
     """Import and register the plugin serving `key` (and nothing else)."""
     found = [i for i in discover() if i.key == key]
     if not found:
-        installed = ", ".join(installed_keys()) or "none"
-        raise UnknownScraper(f'no plugin installed for scraper "{key}" (installed: {installed})')
+        raise unknown_scraper(key)
     if len({i.distribution for i in found}) > 1:
         names = " and ".join(sorted(f"{i.distribution} {i.version}" for i in found))
         raise PluginError(f'scraper "{key}" is registered by both {names}')

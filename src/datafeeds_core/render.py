@@ -7,6 +7,12 @@ from typing import Any
 
 import typer
 
+
+def plural(n: int, noun: str) -> str:
+    """"1 job", "2 jobs"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 COUNT_ORDER = (
     "periods",
     "new",

@@ -1,4 +1,5 @@
-"""Terminal rendering for launches, run history and feeds (the CLI stays free of formatting).
+"""Terminal rendering for launches, run history, feeds, meters and data sources (the CLI stays
+free of formatting).
 
 A progress bar (rich) when stdout is a terminal, one plain line per finished job otherwise;
 tables through rich, which prints them without colour when the output is not a terminal.
@@ -6,10 +7,13 @@ tables through rich, which prints them without colour when the output is not a t
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from datafeeds_core.render import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,6 +22,7 @@ if TYPE_CHECKING:
     from datafeeds_core.executors.local import JobResult, LocalJob
     from datafeeds_core.fleet import LaunchReport
     from datafeeds_core.platform.feeds import FeedConfig
+    from datafeeds_core.platform.listing import DataSourceRow, MeterRow
     from datafeeds_core.platform.run_history import RunStats
     from datafeeds_core.platform.run_records import RunRecord
 
@@ -25,10 +30,44 @@ PLAIN_WIDTH = 160  # tables written to a file or pipe are not wrapped at 80 colu
 
 
 def console() -> Console:
+    """The terminal's width (or COLUMNS); PLAIN_WIDTH for a file or pipe without COLUMNS."""
     from rich.console import Console
 
-    terminal = sys.stdout.isatty()
-    return Console(highlight=False, width=None if terminal else PLAIN_WIDTH, soft_wrap=False)
+    sized = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
+    return Console(highlight=False, width=None if sized else PLAIN_WIDTH, soft_wrap=False)
+
+
+def print_table(
+    out: Console,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    title: str | None = None,
+    right: Collection[str] = (),
+) -> None:
+    """A table when it fits the width; else one block of `name: value` lines per row, so a
+    narrow terminal never cuts a name or a value."""
+    from rich.measure import Measurement
+    from rich.table import Table
+
+    rows = list(rows)
+    table = Table(title=title, title_justify="left")
+    for name in headers:
+        table.add_column(name, justify="right" if name in right else "left", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    # Measured without the console's width, which would clamp the measure to it.
+    if Measurement.get(out, out.options.update_width(1_000_000), table).maximum <= out.width:
+        out.print(table)
+        return
+    if title:
+        out.print(title, markup=False)
+    width = max(len(h) for h in headers) + 1
+    for i, row in enumerate(rows):
+        if i:
+            out.print("")
+        for name, value in zip(headers, row, strict=True):
+            out.print(f"{name + ':':<{width}} {value}", markup=False, soft_wrap=False)
 
 
 def _when(value: datetime | None) -> str:
@@ -85,7 +124,7 @@ class PlainProgress:
 
     def finished(self, result: JobResult) -> None:
         self.done += 1
-        self.out.print(job_line(result, self.done, self.total), markup=False, soft_wrap=True)
+        self.out.print(job_line(result, self.done, self.total), markup=False)
 
     def end(self) -> None:
         pass
@@ -136,7 +175,7 @@ class BarProgress:
             self.running -= 1
         if not result.ok and result.status != "cancelled":
             self.failed += 1
-            self.out.print(job_line(result, self.done, self.total), markup=False, soft_wrap=True)
+            self.out.print(job_line(result, self.done, self.total), markup=False)
         self._update(advance=1)
 
     def _update(self, advance: int = 0) -> None:
@@ -159,110 +198,104 @@ def progress_for(out: Console) -> PlainProgress | BarProgress:
 
 def launch_summary(report: LaunchReport, out: Console) -> None:
     """Counts per status, the would-be changes of a dry run, the failures with their logs."""
-    from rich.table import Table
 
     from datafeeds_core.fleet import dry_run_changes
 
     if report.selection.without_plugin:
         left_out = ", ".join(f"{k} ({n})" for k, n in report.selection.without_plugin.items())
-        out.print(f"left out (no plugin installed): {left_out}", markup=False, soft_wrap=True)
+        out.print(f"left out (no plugin installed): {left_out}", markup=False)
     if not report.results:
         out.print("nothing to launch: no data source matched")
         return
     ran = len(report.results) - len(report.skipped)
     rate = report.jobs_per_second
     out.print(
-        f"{ran} jobs in {report.elapsed_s:.2f}s"
+        f"{plural(ran, 'job')} in {report.elapsed_s:.2f}s"
         + (f" ({rate:.1f} jobs/s)" if rate else "")
         + f"; fork server ready in {report.warmup_s:.2f}s",
         markup=False,
     )
-    table = Table(title="Summary", title_justify="left")
-    table.add_column("status")
-    table.add_column("jobs", justify="right")
-    for status, n in sorted(report.by_status.items()):
-        table.add_row(status, str(n))
-    out.print(table)
+    print_table(
+        out,
+        ("status", "jobs"),
+        [(status, str(n)) for status, n in sorted(report.by_status.items())],
+        title="Summary",
+        right=("jobs",),
+    )
 
     if report.request.dry_run:
-        diff = Table(title="Dry run: nothing was written", title_justify="left")
-        for name in ("data source", "scraper", "run", "new", "updated", "replaced", "unchanged"):
-            diff.add_column(name, justify="left" if name == "scraper" else "right")
-        diff.add_column("skipped", justify="right")
-        diff.add_column("status")
+        counts = ("new", "updated", "replaced", "unchanged", "skipped")
+        rows = []
         for r in sorted(report.results, key=lambda r: r.job.oid):
             c = dry_run_changes(r)
-            diff.add_row(
-                str(r.job.oid),
-                r.job.scraper_key or "?",
-                str(r.job.run_id),
-                *(str(c[k]) for k in ("new", "updated", "replaced", "unchanged", "skipped")),
-                r.status,
+            rows.append(
+                (
+                    str(r.job.oid),
+                    r.job.scraper_key or "?",
+                    str(r.job.run_id),
+                    *(str(c[k]) for k in counts),
+                    r.status,
+                )
             )
-        out.print(diff)
+        print_table(
+            out,
+            ("data source", "scraper", "run", *counts, "status"),
+            rows,
+            title="Dry run: nothing was written",
+            right=("data source", "run", *counts),
+        )
 
     if report.failed:
-        failed = Table(title="Failed", title_justify="left")
-        for name in ("run", "data source", "scraper", "status", "error", "log"):
-            failed.add_column(name, overflow="fold")
+        rows = []
         for r in report.failed:
             record = r.record
             error = ""
             if record is not None and record.error_class:
                 error = f"{record.error_class}: {record.error_message or ''}".strip()
-            failed.add_row(
-                str(r.job.run_id),
-                str(r.job.oid),
-                r.job.scraper_key or "?",
-                r.status,
-                error,
-                str(r.job.log_path),
+            rows.append(
+                (
+                    str(r.job.run_id),
+                    str(r.job.oid),
+                    r.job.scraper_key or "?",
+                    r.status,
+                    error,
+                    str(r.job.log_path),
+                )
             )
-        out.print(failed)
+        print_table(
+            out, ("run", "data source", "scraper", "status", "error", "log"), rows, title="Failed"
+        )
 
 
 # ---------------------------------------------------------------- run history
 
 
 def runs_table(runs: Sequence[RunRecord], out: Console) -> None:
-    from rich.table import Table
-
     if not runs:
         out.print("no runs")
         return
-    table = Table()
-    for name in (
-        "run",
-        "status",
-        "scraper",
-        "data source",
-        "executor",
-        "queued (UTC)",
-        "duration",
-        "new",
-        "updated",
-        "replaced",
-        "error",
-    ):
-        table.add_column(
-            name,
-            justify="right"
-            if name in ("run", "new", "updated", "replaced", "data source")
-            else "left",
-        )
-    for r in runs:
-        table.add_row(
-            str(r.id),
-            r.status + (" (dry)" if r.dry_run and r.status != "dry-run" else ""),
-            r.scraper or "?",
-            str(r.data_source),
-            r.executor,
-            _when(r.queued_at),
-            _seconds(r.duration_s),
-            *(str(r.counts.get(k, 0)) for k in ("new", "updated", "replaced")),
-            r.error_class or "",
-        )
-    out.print(table)
+    counts = ("new", "updated", "replaced")
+    print_table(
+        out,
+        ("run", "status", "scraper", "data source", "executor", "queued (UTC)", "duration")
+        + counts
+        + ("error",),
+        [
+            (
+                str(r.id),
+                r.status + (" (dry)" if r.dry_run and r.status != "dry-run" else ""),
+                r.scraper or "?",
+                str(r.data_source),
+                r.executor,
+                _when(r.queued_at),
+                _seconds(r.duration_s),
+                *(str(r.counts.get(k, 0)) for k in counts),
+                r.error_class or "-",
+            )
+            for r in runs
+        ],
+        right=("run", "data source", *counts),
+    )
 
 
 def _service_counts(entry: Mapping[str, Any]) -> str:
@@ -298,6 +331,8 @@ def run_details(run: RunRecord, tail: list[str] | None, out: Console) -> None:
         fields.append(("services", "; ".join(_service_counts(s) for s in services)))
     for name, value in fields:
         out.print(f"{name + ':':<16}{value}", markup=False, soft_wrap=True)
+    for line in set_aside_lines(run.details):
+        out.print(line, markup=False, soft_wrap=True)
     if run.dry_run and isinstance(run.dry_run_diff, list):
         out.print("would:", markup=False)
         for d in run.dry_run_diff:
@@ -316,41 +351,67 @@ def run_details(run: RunRecord, tail: list[str] | None, out: Console) -> None:
         out.print(line, markup=False, soft_wrap=True, highlight=False)
 
 
+def set_aside_lines(details: Any) -> list[str]:
+    """The statements a run set aside and the documents it could not store, one line each."""
+    if not isinstance(details, Mapping):
+        return []
+    lines = []
+    dropped = details.get("dropped_statements") or []
+    if dropped:
+        lines.append(f"set aside:      {plural(len(dropped), 'statement')}")
+        for d in dropped:
+            when = f"{d.get('interval_start') or '?'} to {d.get('interval_end') or '?'}"
+            lines.append(
+                f"  PK={d.get('pk')} (statement {d.get('statement_date') or '-'}, {when}): "
+                f"{d.get('reason')}"
+            )
+    failures = details.get("document_failures") or []
+    if failures:
+        lines.append(f"no document:    {plural(len(failures), 'bill document')}")
+        lines.extend(f"  {f.get('url')}: {f.get('reason')}" for f in failures)
+    return lines
+
+
 def stats_tables(stats: RunStats, out: Console) -> None:
-    from rich.table import Table
-
-    per_scraper = Table(
-        title=f"Runs per scraper since {_when(stats.since)} UTC", title_justify="left"
+    if stats.scrapers:
+        print_table(
+            out,
+            ("scraper", "runs", "ok", "failed", "success rate", "last success (UTC)"),
+            [
+                (
+                    s.scraper,
+                    str(s.runs),
+                    str(s.succeeded),
+                    str(s.failed),
+                    f"{s.success_rate:.0%}" if s.success_rate is not None else "-",
+                    _when(s.last_success),
+                )
+                for s in stats.scrapers
+            ],
+            title=f"Runs per scraper since {_when(stats.since)} UTC",
+            right=("runs", "ok", "failed", "success rate", "last success (UTC)"),
+        )
+    else:
+        out.print("no finished runs in that window")
+    if not stats.sources:
+        out.print("no data source matched")
+        return
+    print_table(
+        out,
+        ("data source", "scraper", "last success (UTC)", "stale for", "last run", "last status"),
+        [
+            (
+                str(f.data_source),
+                f.scraper or "?",
+                _when(f.last_success),
+                _age(f.staleness),
+                str(f.last_run_id),
+                f.last_status,
+            )
+            for f in stats.sources
+        ],
+        title="Data sources: last success and staleness",
     )
-    for name in ("scraper", "runs", "ok", "failed", "success rate", "last success (UTC)"):
-        per_scraper.add_column(name, justify="left" if name == "scraper" else "right")
-    for s in stats.scrapers:
-        rate = f"{s.success_rate:.0%}" if s.success_rate is not None else "-"
-        per_scraper.add_row(
-            s.scraper, str(s.runs), str(s.succeeded), str(s.failed), rate, _when(s.last_success)
-        )
-    out.print(per_scraper if stats.scrapers else "no finished runs in that window")
-
-    per_source = Table(title="Data sources: last success and staleness", title_justify="left")
-    for name in (
-        "data source",
-        "scraper",
-        "last success (UTC)",
-        "stale for",
-        "last run",
-        "last status",
-    ):
-        per_source.add_column(name)
-    for f in stats.sources:
-        per_source.add_row(
-            str(f.data_source),
-            f.scraper or "?",
-            _when(f.last_success),
-            _age(f.staleness),
-            str(f.last_run_id),
-            f.last_status,
-        )
-    out.print(per_source if stats.sources else "no data source matched")
 
 
 def stats_json(stats: RunStats) -> dict[str, Any]:
@@ -387,20 +448,81 @@ def stats_json(stats: RunStats) -> dict[str, Any]:
 
 def feeds_table(feeds: Iterable[FeedConfig], sources: Mapping[str, int], out: Console) -> None:
     """Each feed configuration, and scraper keys with data sources but no configuration."""
-    from rich.table import Table
-
     from datafeeds_core.platform.feeds import WEEKDAYS
 
-    table = Table()
-    for name in ("scraper", "enabled", "queue", "weekday", "data sources"):
-        table.add_column(name, justify="right" if name == "data sources" else "left")
+    rows = []
     seen = set()
     for f in feeds:
         seen.add(f.name)
         day = f"{f.weekday} ({WEEKDAYS[f.weekday]})" if f.weekday is not None else "every day"
-        table.add_row(
-            f.name, "yes" if f.enabled else "no", f.queue, day, str(sources.get(f.name, 0))
+        rows.append(
+            (f.name, "yes" if f.enabled else "no", f.queue, day, str(sources.get(f.name, 0)))
         )
     for name in sorted(set(sources) - seen):
-        table.add_row(name, "no (no configuration)", "-", "-", str(sources[name]))
-    out.print(table if table.row_count else "no feed configuration and no data source")
+        rows.append((name, "no (no configuration)", "-", "-", str(sources[name])))
+    if not rows:
+        out.print("no feed configuration and no data source")
+        return
+    print_table(
+        out,
+        ("scraper", "enabled", "queue", "weekday", "data sources"),
+        rows,
+        right=("data sources",),
+    )
+
+
+# ---------------------------------------------------------------- meters and data sources
+
+
+def _oids(values: Iterable[int]) -> str:
+    return ", ".join(str(v) for v in values) or "-"
+
+
+def meters_table(meters: Sequence[MeterRow], out: Console) -> None:
+    if not meters:
+        out.print("no meters")
+        return
+    print_table(
+        out,
+        ("meter", "name", "commodity", "account", "utility", "account id", "service id"),
+        [
+            (
+                str(m.oid),
+                m.name or "-",
+                m.commodity or "-",
+                _oids(m.accounts),
+                m.utility or "-",
+                m.utility_account_id or "-",
+                m.service_id or "-",
+            )
+            for m in meters
+        ],
+        right=("meter",),
+    )
+
+
+def sources_table(sources: Sequence[DataSourceRow], out: Console) -> None:
+    import json
+
+    if not sources:
+        out.print("no data sources")
+        return
+    print_table(
+        out,
+        ("data source", "scraper", "meter", "meter name", "account", "account id", "service id")
+        + ("meta",),
+        [
+            (
+                str(d.oid),
+                d.scraper or "-",
+                str(d.meter) if d.meter is not None else "-",
+                d.meter_name or "-",
+                _oids(d.accounts),
+                d.utility_account_id or "-",
+                d.service_id or "-",
+                json.dumps(dict(d.meta), sort_keys=True) if d.meta else "-",
+            )
+            for d in sources
+        ],
+        right=("data source", "meter"),
+    )

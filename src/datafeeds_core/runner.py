@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
-from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
+from datafeeds_core.errors import ConfigurationError, DatafeedsError, ExitCode, UsageError
 from datafeeds_core.executors.liveness import LOCAL_EXECUTORS, run_held
 from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
 
@@ -41,6 +41,12 @@ class JobRequest:
     task_id: str | None = None
     timeout_s: float | None = None  # the job's own time limit (launch --timeout), if any
     allow_mass_replace: bool = False  # the operator accepts a plan over the replacement bound
+    # `datafeeds run`: refuse a data source whose feed is disabled (`feeds set --disable`)
+    # unless forced; launch and Batch choose by feed themselves.
+    refuse_disabled_feed: bool = False
+    # `datafeeds run`: also log into $DATAFEEDS_HOME/logs/<run id>.log and record that path, as
+    # launched jobs do (their launcher already gave them a file).
+    log_file: bool = False
 
 
 @dataclass
@@ -53,6 +59,7 @@ class JobOutcome:
     summary: str = ""
     diff: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    scraper: str | None = None  # once the data source was found
 
 
 def resolve_dates(start: date | None, end: date | None, today: date) -> tuple[date, date]:
@@ -131,6 +138,7 @@ class Job:
         self.today = today or date.today()
         self.echo = echo
         self.counts: dict[str, int] = {}
+        self.scraper: str | None = None
         self.dropped: list[DroppedStatement] = []
         self.document_failures: list[dict[str, str]] = []
         self.service_counts: dict[int, dict[str, int]] = {}  # per service written
@@ -153,7 +161,8 @@ class Job:
         start, end = resolve_dates(self.request.start, self.request.end, self.today)
         task_id = self.request.task_id or os.environ.get("AWS_BATCH_JOB_ID") or str(uuid.uuid4())
         engine = self._platform()
-        alive = ExitStack()  # this process's liveness lock, held until the run is closed
+        alive = ExitStack()  # this process's liveness lock (and log file), until the run closes
+        alive.enter_context(logs.bound(oid=self.request.oid))
         try:
             with unreachable_is_transient("platform database"):
                 run_id = self.request.run_id
@@ -175,6 +184,9 @@ class Job:
                     return JobOutcome(run_id, "cancelled", int(ExitCode.OK))
                 else:
                     run_records.start_run(engine, run_id)
+            logs.bind(run_id=run_id)
+            if self.request.log_file:
+                alive.enter_context(self._log_file(engine, run_id))
             if self.request.executor in LOCAL_EXECUTORS:  # Batch runs: `batch status --sync`
                 alive.enter_context(run_held(self.settings.home, run_id))
             started = time.monotonic()
@@ -192,9 +204,8 @@ class Job:
                 error_class = type(exc).__name__
             self.counts["dropped_statements"] = len(self.dropped)
             outcome.counts = dict(self.counts)
-            log.info(
-                "run %s finished: %s in %.2fs", run_id, outcome.status, time.monotonic() - started
-            )
+            outcome.scraper = self.scraper
+            log.info("finished: %s in %.2fs", outcome.status, time.monotonic() - started)
             with unreachable_is_transient("platform database"):
                 run_records.finish_run(
                     engine,
@@ -210,6 +221,14 @@ class Job:
         finally:
             alive.close()
             engine.dispose()
+
+    def _log_file(self, engine: Engine, run_id: int) -> Any:
+        from datafeeds_core.platform.run_history import set_log_locations
+
+        path = self.settings.run_log_dir / f"{run_id}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        set_log_locations(engine, {run_id: str(path)})
+        return logs.also_to_file(path, self.settings.log_format)
 
     def _details(self) -> dict[str, Any]:
         return {
@@ -245,6 +264,10 @@ class Job:
         run_records.set_target(
             engine, run_id, scraper_key=target.scraper_key, meter_oid=target.meter_oid
         )
+        self.scraper = target.scraper_key
+        logs.bind(scraper=target.scraper_key)
+        if self.request.refuse_disabled_feed:
+            refuse_disabled_feed(engine, target.scraper_key)
         for line in launch_settings(target, start, end, task_id):
             log.info(line)
 
@@ -340,6 +363,20 @@ class Job:
             attachments=stored.attachments,
             allow_mass_replace=self.request.allow_mass_replace,
             in_transaction=stored.record,  # bill_document rows commit with their bills
+        )
+
+
+def refuse_disabled_feed(engine: Engine, scraper_key: str) -> None:
+    """ConfigurationError when the scraper's feed configuration says it is disabled."""
+    from datafeeds_core.database import unreachable_is_transient
+    from datafeeds_core.platform.feeds import get_feed
+
+    with unreachable_is_transient("platform database"), engine.connect() as conn:
+        feed = get_feed(conn, scraper_key)
+    if feed is not None and not feed.enabled:
+        raise ConfigurationError(
+            f"the feed {scraper_key} is disabled (datafeeds feeds set {scraper_key} --enable); "
+            "add --force to run it anyway"
         )
 
 

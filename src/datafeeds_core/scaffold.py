@@ -63,7 +63,7 @@ build-backend = "hatchling.build"
 [project]
 name = "datafeeds-$folder"
 version = "0.1.0"
-description = "datafeeds plugin: $title $commodity bills from Urjanet."
+description = "datafeeds plugin: $bills from Urjanet."
 requires-python = ">=3.11"
 dependencies = ["datafeeds-core>=0.1"]
 
@@ -75,7 +75,7 @@ packages = ["src/$module"]
 """)
 
 _MODULE = Template('''\
-"""$title $commodity ($key)."""
+"""$bills ($key)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hoo
 _README = Template("""\
 # datafeeds-$folder
 
-$title $commodity bills from Urjanet (scraper key `$key`, provider `$provider`).
+$bills from Urjanet (scraper key `$key`, provider `$provider`).
 
 - Selection: `Account.AccountNumber` = the utility account id as given, provider `$provider`;
   meters with $meter_text.
@@ -196,6 +196,13 @@ def _key_taken(key: str) -> str | None:
     return found[0].distribution if found else None
 
 
+def bills_phrase(title: str, commodity: str) -> str:
+    """"Springfield Water bills", "Acme Power electric bills": the commodity only when the
+    title does not already say it."""
+    said = commodity in title.lower().split()
+    return f"{title} bills" if said else f"{title} {commodity} bills"
+
+
 def render(folder: str, provider: str, commodity: Commodity, key: str) -> dict[str, str]:
     """The files of a new plugin, by path relative to its folder."""
     module = module_name(folder)
@@ -207,6 +214,7 @@ def render(folder: str, provider: str, commodity: Commodity, key: str) -> dict[s
         "provider": provider,
         "commodity": commodity,
         "title": folder.replace("-", " ").title(),
+        "bills": bills_phrase(folder.replace("-", " ").title(), commodity),
         "transformer": flavour.transformer,
         "contract_import": flavour.contract_import,
         "service_types": flavour.service_types,

@@ -117,6 +117,10 @@ def test_worker_runs_the_manifest_entry_at_its_array_index_and_closes_the_run(
     assert len(platform_db.rows("bill")) == 24
     lines = json_lines(done.stderr)  # every line is JSON, and each carries the run id
     assert lines and {line["run_id"] for line in lines} == {entries[1].run_id}
+    assert {line["oid"] for line in lines} == {data_source}
+    # ... and the scraper, from the moment the data source is read to the worker's last line.
+    found = next(i for i, line in enumerate(lines) if line["message"].startswith("Scraper: "))
+    assert {line.get("scraper") for line in lines[found:]} == {KEY}
     assert any("Final Billing Summary" in line["message"] for line in lines)
     assert done.stdout == ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 GOOD = """
 from datafeeds_core.contract import PluginMetadata, Selection, provider_is
@@ -136,3 +137,11 @@ def test_freeze_prints_pins_of_installed_plugins(cli, fake_dists):
     )
     result = cli("plugins", "freeze", pythonpath=fake_dists.root)
     assert "datafeeds-good==3.1.4" in result.stdout.splitlines()
+
+
+def test_freeze_output_is_the_pinned_file_header_included(cli):
+    """`plugins freeze > container/plugins.txt` rewrites the file exactly, comment included."""
+    pinned = Path(__file__).resolve().parents[2] / "container" / "plugins.txt"
+    result = cli("plugins", "freeze")
+    assert result.stdout.splitlines()[0].startswith("# ")
+    assert result.stdout == pinned.read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import typer
-from sqlalchemy import update
+from sqlalchemy import select, update
 from typer.testing import CliRunner, Result
 
 from datafeeds_core.cli import runs as runs_cli
@@ -22,7 +22,7 @@ from datafeeds_core.platform.run_history import (
     run_stats,
 )
 from datafeeds_core.platform.run_records import finish_run, get_run, open_run
-from datafeeds_core.platform.schema import datafeeds_run
+from datafeeds_core.platform.schema import datafeeds_run, snapmeter_meter_data_source
 from datafeeds_core.testing import PlatformTestDatabase
 
 NOW = datetime(2024, 6, 30, 12, 0, tzinfo=UTC)
@@ -40,7 +40,12 @@ def add_run(
     log_location: str | None = None,
     counts: dict[str, int] | None = None,
 ) -> int:
-    """A run that ended with `status` ("queued" and "running" stay open)."""
+    """A run of data source `oid` (created if missing) that ended with `status` ("queued" and
+    "running" stay open)."""
+    mds = snapmeter_meter_data_source
+    with db.engine.begin() as conn:
+        if conn.execute(select(mds.c.oid).where(mds.c.oid == oid)).first() is None:
+            conn.execute(mds.insert().values(oid=oid, meter=oid, name=scraper))
     run_id = open_run(
         db.engine,
         data_source_oid=oid,
@@ -132,8 +137,15 @@ def test_stats_give_success_rates_per_scraper_and_staleness_per_data_source(
         finished_at=NOW - 60 * day,
     )
 
+    # A run of an oid no data source has (a mistyped `datafeeds run --oid`).
+    add_run(platform_db, oid=404, scraper="b-urjanet", status="failed", queued_at=NOW - 60 * day)
+    mds = snapmeter_meter_data_source
+    with platform_db.engine.begin() as conn:
+        conn.execute(mds.delete().where(mds.c.oid == 404))
+
     stats = run_stats(platform_db.engine, since=NOW - 30 * day, now=NOW)
 
+    assert 404 not in {f.data_source for f in stats.sources}
     [a] = stats.scrapers  # b's only run is older than the window
     assert (a.scraper, a.runs, a.succeeded, a.failed) == ("a-urjanet", 5, 2, 2)
     assert a.success_rate == 0.5 and a.last_success == last_ok
@@ -257,7 +269,7 @@ def test_nothing_expires_unless_a_retention_is_set(
         DATAFEEDS_HOME=str(tmp_path),
         DATAFEEDS_RUN_RETENTION_DAYS="365",
     )
-    assert pruned.exit_code == 0 and pruned.stdout.startswith("pruned 1 runs")
+    assert pruned.exit_code == 0 and pruned.stdout.startswith("pruned 1 run ")
     assert platform_db.rows("datafeeds_run") == []
 
 

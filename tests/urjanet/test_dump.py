@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from datafeeds_core.conformance import reference_fixtures_dir
 from datafeeds_core.plugins import load
 from datafeeds_core.testing import UrjanetTestDatabase
-from datafeeds_core.urjanet.anonymise import Anonymiser, anonymise
+from datafeeds_core.urjanet.anonymise import LOCAL_FOLDER, Anonymiser, anonymise
 from datafeeds_core.urjanet.dump import DumpRequest, dump_fixture
 from datafeeds_core.urjanet.fixture_json import dumps, load_urjanet_data, read_urjanet_data
 from datafeeds_core.urjanet.model import Account, BillingPeriod, Meter, UrjanetData
@@ -141,10 +141,21 @@ def test_source_link_ids_map_consistently_and_keep_the_url_shape() -> None:
 
 
 def test_links_without_a_query_keep_their_folder_and_extension() -> None:
-    link = Anonymiser.for_seed("k1").link("file:///srv/bills/0123456789%20a.pdf")
+    link = Anonymiser.for_seed("k1").link("https://bills.example/srv/bills/0123456789%20a.pdf")
 
-    assert link is not None and link.startswith("file:///srv/bills/") and link.endswith(".pdf")
-    assert "0123456789" not in link and "%20" in link
+    assert link is not None and link.startswith("https://bills.example/srv/bills/")
+    assert link.endswith(".pdf") and "0123456789" not in link and "%20" in link
+
+
+def test_local_file_links_lose_the_machines_folders() -> None:
+    anonymiser = Anonymiser.for_seed("k1")
+    link = anonymiser.link("file:///home/alice/tmp.x81/demo-bills/0123456789%20a.pdf")
+
+    assert (
+        link
+        == f"file://{LOCAL_FOLDER}/{anonymiser.text('0123456789')}%20{anonymiser.text('a')}.pdf"
+    )
+    assert "alice" not in link and "tmp.x81" not in link
 
 
 # ------------------------------------------------------------------ dumping from a database

@@ -55,6 +55,7 @@ def _register() -> None:
         batch,
         db,
         demo,
+        doctor,
         documents,
         feeds,
         launch,
@@ -72,6 +73,7 @@ def _register() -> None:
     app.command("run")(run.run)
     app.command("demo")(demo.demo)
     app.command("launch")(launch.launch)
+    app.command("doctor")(doctor.doctor)
     app.add_typer(runs.app, name="runs")
     app.add_typer(feeds.app, name="feeds")
     app.add_typer(meters.app, name="meters")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from datafeeds_core.cli.common import errors_as_exit, oid_number, parse_date
+from datafeeds_core.cli.common import PlainHelp, errors_as_exit, oid_number, parse_date
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -46,7 +46,7 @@ def _engine() -> Engine:
     return open_existing(settings().platform_url, PLATFORM)
 
 
-@app.command()
+@app.command(cls=PlainHelp)
 def register(
     image: str = typer.Option(
         ..., "--image", help="Image URI (a tag or digest of the worker image)."

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
 
@@ -36,6 +37,15 @@ def oid_number(value: str | int) -> int:
     if not 1 <= number <= MAX_OID:
         raise typer.BadParameter(f"{value!r} is not a data source oid (1 to {MAX_OID})")
     return number
+
+
+class PlainHelp(TyperCommand):
+    """click's help layout instead of rich's panels, for commands whose long option and
+    variable names rich would cut on an 80-column terminal (click wraps, never cuts)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rich_markup_mode = None
 
 
 def configure_logging() -> None:
@@ -97,6 +107,14 @@ def parse_date(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_oid(value: str, what: str) -> int:
+    """An oid given as a positional word; its range is checked where it is used."""
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"{what} oid: {value!r} is not a number") from None
 
 
 def echo_err(text: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 
 from datafeeds_core.cli.common import errors_as_exit
@@ -53,3 +55,28 @@ def add(
         finally:
             engine.dispose()
     typer.echo(oid)
+
+
+@app.command("list")
+def list_meters(
+    account_oid: int | None = typer.Option(
+        None, "--account-oid", metavar="N", help="Only the meters of this account."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+) -> None:
+    """Meters by oid: name, commodity, accounts, utility, account id and service id."""
+    from datafeeds_core.config import settings
+    from datafeeds_core.database import make_engine
+    from datafeeds_core.platform.provisioning import list_meters as read_meters
+    from datafeeds_core.render_runs import console, meters_table
+
+    with errors_as_exit():
+        engine = make_engine(settings().platform_url)
+        try:
+            found = read_meters(engine, account_oid=account_oid)
+        finally:
+            engine.dispose()
+    if as_json:
+        typer.echo(json.dumps([m.as_dict() for m in found], indent=2))
+        return
+    meters_table(found, console())

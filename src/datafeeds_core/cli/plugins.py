@@ -6,6 +6,10 @@ import json
 
 import typer
 
+FREEZE_HEADER = (
+    "# The plugin set the image installs: `datafeeds plugins freeze > container/plugins.txt`"
+)
+
 app = typer.Typer(help="Installed utility plugins.", no_args_is_help=True)
 
 
@@ -22,9 +26,9 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
         typer.echo("no plugins installed")
         return
     # One write, not one per plugin: each echo flushes.
-    typer.echo(
-        "\n".join(f"{i.key:<36} {i.distribution:<32} {i.version:<10} {i.module}" for i in infos)
-    )
+    rows = [("KEY", "DISTRIBUTION", "VERSION", "MODULE")]
+    rows += [(i.key, i.distribution, i.version, i.module) for i in infos]
+    typer.echo("\n".join(f"{k:<36} {d:<32} {v:<10} {m}" for k, d, v, m in rows))
 
 
 @app.command("check")
@@ -45,8 +49,9 @@ def check(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
 
 @app.command("freeze")
 def freeze() -> None:
-    """Print `distribution==version` for every installed plugin (what the image pins)."""
+    """Print `distribution==version` for every installed plugin (what the image pins), after a
+    comment line naming the command, so `plugins freeze > container/plugins.txt` keeps it."""
     from datafeeds_core.plugins import discover
 
-    for line in sorted({f"{i.distribution}=={i.version}" for i in discover()}):
-        typer.echo(line)
+    pins = sorted({f"{i.distribution}=={i.version}" for i in discover()})
+    typer.echo("\n".join([FREEZE_HEADER, *pins]))

@@ -31,15 +31,21 @@ def run(
         help="Accept a plan in which one new bill replaces more than 2 existing bills "
         "(refused otherwise: see docs/reliability.md).",
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Run even when the scraper's feed is disabled (feeds set --disable)."
+    ),
 ) -> None:
     """Run one meter data source's job and print the Final Billing Summary.
 
     Loads the data source's Urjanet statements, builds billing periods with its plugin, stores
     the bill documents, writes the bills overlapping [start, end) and records the run.
 
+    The log also goes to $DATAFEEDS_HOME/logs/<run id>.log (or DATAFEEDS_LOG_DIR), which
+    `datafeeds runs show` prints.
+
     Exit codes: 0 succeeded or no new data; 1 job failed; 2 usage error; 3 configuration error
-    (unknown oid, unknown scraper, missing meta); 4 plugin broken; 75 database or network
-    unreachable (retried by Batch).
+    (unknown oid, unknown scraper, disabled feed without --force, missing meta); 4 plugin
+    broken; 75 database or network unreachable (retried by Batch).
     """
     from datafeeds_core.config import settings
     from datafeeds_core.render import render_outcome
@@ -52,6 +58,8 @@ def run(
             end=parse_date(end, "--end"),
             dry_run=dry_run,
             allow_mass_replace=allow_mass_replace,
+            refuse_disabled_feed=not force,
+            log_file=True,
         )
         outcome = run_job(request, settings(), echo=typer.echo)
     render_outcome(outcome, echo=typer.echo)

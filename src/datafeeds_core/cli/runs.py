@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from datafeeds_core.cli.common import ascii_number, errors_as_exit
+from datafeeds_core.cli.common import MAX_OID, ascii_number, errors_as_exit
 from datafeeds_core.errors import UsageError
+from datafeeds_core.render import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -50,6 +52,17 @@ def _engine() -> Engine:
     return open_existing(settings().platform_url, PLATFORM)
 
 
+def _embedded_file(oid: int | None = None) -> Path | None:
+    """The platform database's SQLite file when the listings can read it directly (see
+    `platform/listing.py`); None to go through SQLAlchemy (which also checks the oid)."""
+    from datafeeds_core.config import settings
+    from datafeeds_core.platform.listing import sqlite_file
+
+    if oid is not None and not 1 <= oid <= MAX_OID:
+        return None
+    return sqlite_file(settings().platform_url)
+
+
 @app.command("list")
 def list_runs(
     scraper: str | None = typer.Option(None, "--scraper", metavar="KEY", help="Only this scraper."),
@@ -69,19 +82,43 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Runs, newest first."""
-    from datafeeds_core.platform.run_history import as_json as run_json
-    from datafeeds_core.platform.run_history import list_runs as read_runs
+    from datafeeds_core.platform.run_model import as_json as run_json
     from datafeeds_core.render_runs import console, runs_table
 
     with errors_as_exit():
         after = parse_since(since)
-        engine = _engine()
-        try:
-            runs = read_runs(
-                engine, scraper=scraper, data_source=oid, status=status, since=after, limit=limit
-            )
-        finally:
-            engine.dispose()
+        embedded = _embedded_file(oid)
+        runs = None
+        if embedded is not None:  # the everyday case, without importing SQLAlchemy
+            from datafeeds_core.platform.listing import Unreadable
+            from datafeeds_core.platform.listing import list_runs as read_file
+
+            try:
+                runs = read_file(
+                    embedded,
+                    scraper=scraper,
+                    data_source=oid,
+                    status=status,
+                    since=after,
+                    limit=limit,
+                )
+            except Unreadable:
+                runs = None
+        if runs is None:
+            from datafeeds_core.platform.run_history import list_runs as read_runs
+
+            engine = _engine()
+            try:
+                runs = read_runs(
+                    engine,
+                    scraper=scraper,
+                    data_source=oid,
+                    status=status,
+                    since=after,
+                    limit=limit,
+                )
+            finally:
+                engine.dispose()
     if as_json:
         typer.echo(json.dumps([run_json(r) for r in runs], indent=2))
         return
@@ -95,8 +132,8 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (with the log tail)."),
 ) -> None:
     """One run in detail, with the tail of its log."""
-    from datafeeds_core.platform.run_history import as_json as run_json
     from datafeeds_core.platform.run_history import log_tail
+    from datafeeds_core.platform.run_model import as_json as run_json
     from datafeeds_core.platform.run_records import get_run
     from datafeeds_core.render_runs import console, run_details
 
@@ -204,9 +241,9 @@ def sync(
     for c in report.changes:
         typer.echo(f"run {c.run_id}: {c.from_status} -> {c.to_status}: {c.error_message}")
     if dry_run:
-        typer.echo(f"{len(report.changes)} runs would be marked lost; nothing written")
+        typer.echo(f"{plural(len(report.changes), 'run')} would be marked lost; nothing written")
     else:
-        typer.echo(f"marked {report.written} runs lost")
+        typer.echo(f"marked {plural(report.written, 'run')} lost")
 
 
 @app.command("prune")
@@ -229,6 +266,6 @@ def prune() -> None:
         finally:
             engine.dispose()
     typer.echo(
-        f"pruned {report.runs_deleted} runs finished before {report.cutoff:%Y-%m-%d %H:%M} UTC "
-        f"and {report.logs_deleted} log files"
+        f"pruned {plural(report.runs_deleted, 'run')} finished before "
+        f"{report.cutoff:%Y-%m-%d %H:%M} UTC and {plural(report.logs_deleted, 'log file')}"
     )

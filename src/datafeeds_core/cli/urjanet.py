@@ -8,7 +8,9 @@ import typer
 
 from datafeeds_core.cli.common import errors_as_exit, parse_date
 
-app = typer.Typer(help="Urjanet data tools: dump and transform fixture JSON.", no_args_is_help=True)
+app = typer.Typer(
+    help="Urjanet data tools: load, dump and transform fixture JSON.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -101,3 +103,33 @@ def dump(
                 output.write_text(text + "\n", encoding="utf-8")
             except OSError as exc:
                 raise UsageError(f"cannot write {output}: {exc}") from None
+
+
+@app.command()
+def load(
+    input_path: Path = typer.Argument(
+        ..., metavar="FILE.json", help="An input fixture or a `datafeeds urjanet dump` file."
+    ),
+) -> None:
+    """Load the statements of a fixture or dump file into the Urjanet database.
+
+    The database is DATAFEEDS_URJANET_URL (or URJANET_MYSQL_*), else the embedded SQLite file
+    in $DATAFEEDS_HOME; its tables are created if missing. Loading the same file again changes
+    nothing. Exit 1 for a malformed file, 3 when its rows clash with rows in the database, 75
+    when the database is unreachable.
+    """
+    from datafeeds_core.config import settings
+    from datafeeds_core.logs import mask_url
+    from datafeeds_core.render import plural
+    from datafeeds_core.urjanet.dump import load_fixture
+
+    with errors_as_exit():
+        cfg = settings()
+        cfg.ensure_home()
+        report = load_fixture(cfg.urjanet_url, input_path)
+    where = mask_url(cfg.urjanet_url)
+    if report.loaded:
+        typer.echo(f"loaded {plural(report.loaded, 'statement')} into {where}")
+    else:
+        there = plural(report.already_there, "statement")
+        typer.echo(f"{there} already in {where}: nothing loaded")

@@ -78,27 +78,12 @@ def assignment(
     return Assignment(oid, run_id, start, end, dry_run)
 
 
-class RunIdFilter(logging.Filter):
-    """Stamps every record with the run id, so each JSON line carries it."""
-
-    def __init__(self, run_id: int | None) -> None:
-        super().__init__()
-        self.run_id = run_id
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.run_id is not None:
-            record.run_id = self.run_id
-        return True
-
-
-def json_logging() -> RunIdFilter:
-    """Worker logs are JSON lines on stderr (CloudWatch keeps one event per line)."""
+def json_logging() -> None:
+    """Worker logs are JSON lines on stderr (CloudWatch keeps one event per line), each with
+    the run id, data source and scraper once known (`logs.bind`)."""
     logs.setup("json")
-    stamp = RunIdFilter(None)
     for handler in logging.getLogger(logs.LOGGER).handlers:
         handler.setFormatter(logs.JsonFormatter())
-        handler.addFilter(stamp)
-    return stamp
 
 
 def _terminate(signum: int, _frame: FrameType | None) -> None:
@@ -134,15 +119,16 @@ def _open_run(settings: Settings, job: Assignment) -> int:
         engine.dispose()
 
 
-def run(job: Assignment, settings: Settings, stamp: RunIdFilter) -> int:
+def run(job: Assignment, settings: Settings) -> int:
     """Run the assignment; returns the exit code. Every outcome is logged as a JSON line."""
     from datafeeds_core.render import counts_line
     from datafeeds_core.runner import JobRequest, run_job
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
+        logs.bind(oid=job.oid)
         run_id = job.run_id if job.run_id is not None else _open_run(settings, job)
-        stamp.run_id = run_id
+        logs.bind(run_id=run_id)
         log.info(
             "worker: data source %s, run %s, batch job %s",
             job.oid,
@@ -164,6 +150,7 @@ def run(job: Assignment, settings: Settings, stamp: RunIdFilter) -> int:
         return int(exc.exit_code)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    logs.bind(scraper=outcome.scraper)  # the job's own binding ended with it
     if outcome.error:
         log.error("run %s %s: %s", outcome.run_id, outcome.status, outcome.error)
     log.info(
@@ -188,12 +175,12 @@ def work(
     """Resolve, run, and turn any expected failure into its exit code (the CLI's whole job)."""
     from datafeeds_core.config import settings
 
-    stamp = json_logging()
+    json_logging()
     try:
         job = assignment(
             oid=oid, run_id=run_id, start=start, end=end, dry_run=dry_run, manifest_url=manifest_url
         )
-        return run(job, settings(), stamp)
+        return run(job, settings())
     except DatafeedsError as exc:
         log.error("%s: %s", type(exc).__name__, exc)
         return int(exc.exit_code)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from datafeeds_core import logs
 from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
+from datafeeds_core.platform.listing import DataSourceRow, MeterRow
 from datafeeds_core.platform.locking import locked_transaction
 from datafeeds_core.platform.oids import checked_oid, generator_for
 from datafeeds_core.platform.schema import (
@@ -279,19 +280,21 @@ def _free_oid(conn: Connection) -> int:
 
 def create_data_source(
     engine: Engine,
-    account_oid: int,
+    account_oid: int | None,
     meter_oid: int,
     scraper_key: str,
     meta: Mapping[str, Any] | None = None,
 ) -> int:
-    """A meter data source running `scraper_key` for a meter of the account; returns its oid.
+    """A meter data source running `scraper_key` for a meter (of the account, when one is
+    given); returns its oid.
 
     The key must name an installed plugin (UnknownScraper otherwise) and `meta` must hold every
     key the plugin requires. A meter has at most one data source per scraper key.
     """
     from datafeeds_core.plugins import load
 
-    checked_oid(account_oid, "account")
+    if account_oid is not None:
+        checked_oid(account_oid, "account")
     checked_oid(meter_oid, "meter")
     metadata = load(scraper_key).metadata()
     meta = dict(meta or {})
@@ -303,11 +306,11 @@ def create_data_source(
         platform_errors(),
         locked_transaction(engine, PROVISIONING_LOCK_KEY) as conn,
     ):
-        if not _exists(conn, snapmeter_account, account_oid):
+        if account_oid is not None and not _exists(conn, snapmeter_account, account_oid):
             raise ConfigurationError(f"no account with oid {account_oid}")
         if not _exists(conn, meter, meter_oid):
             raise ConfigurationError(f"no meter with oid {meter_oid}")
-        if not _linked(conn, account_oid, meter_oid):
+        if account_oid is not None and not _linked(conn, account_oid, meter_oid):
             raise ConfigurationError(f"meter {meter_oid} is not in account {account_oid}")
         existing = conn.execute(
             select(mds.c.oid).where(mds.c.meter == meter_oid, mds.c.name == scraper_key)
@@ -347,3 +350,91 @@ def ensure_data_source(
     if existing is not None:
         return int(existing)
     return create_data_source(engine, account_oid, meter_oid, scraper_key, meta)
+
+
+# ---------------------------------------------------------------- listing
+
+
+def _accounts_by_meter(conn: Connection) -> dict[int, tuple[int, ...]]:
+    link = snapmeter_account_meter
+    found: dict[int, list[int]] = {}
+    for row in conn.execute(select(link.c.meter, link.c.account).order_by(link.c.account)):
+        if row.meter is not None and row.account is not None:
+            found.setdefault(int(row.meter), []).append(int(row.account))
+    return {m: tuple(a) for m, a in found.items()}
+
+
+def list_meters(engine: Engine, *, account_oid: int | None = None) -> list[MeterRow]:
+    """Every meter (of one account when given), by oid. Two queries."""
+    us = utility_service
+    with platform_errors(), engine.connect() as conn:
+        accounts = _accounts_by_meter(conn)
+        rows = conn.execute(
+            select(
+                meter.c.oid,
+                meter.c.name,
+                meter.c.commodity,
+                us.c.utility,
+                us.c.utility_account_id,
+                us.c.service_id,
+            )
+            .select_from(meter.outerjoin(us, us.c.oid == meter.c.service))
+            .order_by(meter.c.oid)
+        ).all()
+    out = [
+        MeterRow(
+            int(r.oid),
+            r.name,
+            r.commodity,
+            accounts.get(int(r.oid), ()),
+            r.utility,
+            r.utility_account_id,
+            r.service_id,
+        )
+        for r in rows
+    ]
+    return [m for m in out if account_oid is None or account_oid in m.accounts]
+
+
+def list_data_sources(
+    engine: Engine, *, scraper: str | None = None, meter_oid: int | None = None
+) -> list[DataSourceRow]:
+    """Every meter data source (of one scraper key or meter when given), by oid. Two queries."""
+    mds, us = snapmeter_meter_data_source, utility_service
+    query = (
+        select(
+            mds.c.oid,
+            mds.c.name,
+            mds.c.meter,
+            mds.c.meta,
+            meter.c.name.label("meter_name"),
+            us.c.utility_account_id,
+            us.c.service_id,
+        )
+        .select_from(
+            mds.outerjoin(meter, meter.c.oid == mds.c.meter).outerjoin(
+                us, us.c.oid == meter.c.service
+            )
+        )
+        .order_by(mds.c.oid)
+    )
+    if scraper is not None:
+        query = query.where(mds.c.name == scraper)
+    if meter_oid is not None:
+        query = query.where(mds.c.meter == meter_oid)
+    with platform_errors(), engine.connect() as conn:
+        accounts = _accounts_by_meter(conn)
+        rows = conn.execute(query).all()
+    return [
+        DataSourceRow(
+            int(r.oid),
+            r.name,
+            int(r.meter) if r.meter is not None else None,
+            r.meter_name,
+            accounts.get(int(r.meter), ()) if r.meter is not None else (),
+            r.utility_account_id,
+            r.service_id,
+            r.meta if isinstance(r.meta, Mapping) else {},
+        )
+        for r in rows
+    ]

@@ -11,15 +11,16 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, case, delete, func, select, update
 
 from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.oids import checked_oid
+from datafeeds_core.platform.run_model import check_executor, check_status
 from datafeeds_core.platform.run_records import FINAL, RunRecord, _aware, get_run, run_record
-from datafeeds_core.platform.schema import EXECUTORS, RUN_STATUSES, datafeeds_run
+from datafeeds_core.platform.schema import datafeeds_run, snapmeter_meter_data_source
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -33,18 +34,6 @@ _CHUNK = 500  # ids per IN (...) list
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def check_status(status: str) -> str:
-    if status not in RUN_STATUSES:
-        raise UsageError(f"status must be one of {', '.join(RUN_STATUSES)}; got {status!r}")
-    return status
-
-
-def check_executor(executor: str) -> str:
-    if executor not in EXECUTORS:
-        raise UsageError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}")
-    return executor
 
 
 def list_runs(
@@ -261,7 +250,8 @@ def source_freshness(
     stale_after: timedelta | None = None,
 ) -> tuple[SourceFreshness, ...]:
     """Per data source (all time, dry runs left out): the last success and the latest run;
-    only those stale longer than `stale_after`, or never successful, when given. One query."""
+    only those stale longer than `stale_after`, or never successful, when given; only data
+    sources that exist. One query."""
     now = now or _now()
     t = datafeeds_run
     where: list[ColumnElement[bool]] = [t.c.dry_run.is_(False)]
@@ -281,6 +271,11 @@ def source_freshness(
         sources = conn.execute(
             select(latest.c.data_source, latest.c.last_success, t.c.id, t.c.status, t.c.scraper)
             .join(t, t.c.id == latest.c.last_id)
+            # A run of a mistyped oid is not a data source.
+            .join(
+                snapmeter_meter_data_source,
+                snapmeter_meter_data_source.c.oid == latest.c.data_source,
+            )
             .order_by(latest.c.data_source)
         ).all()
     freshness = [
@@ -350,15 +345,3 @@ def log_tail(location: str | None, lines: int) -> list[str] | None:
             block = min(size, block * 2)
     text = data.decode("utf-8", errors="replace").splitlines()
     return text[-lines:] if lines > 0 else []
-
-
-def as_json(run: RunRecord) -> dict[str, Any]:
-    """A run record as JSON-ready values (ISO timestamps)."""
-    from dataclasses import asdict
-
-    out = asdict(run)
-    for key, value in out.items():
-        if hasattr(value, "isoformat"):
-            out[key] = value.isoformat()
-    out["counts"] = dict(run.counts)
-    return out

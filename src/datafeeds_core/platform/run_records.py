@@ -7,7 +7,6 @@ worker picks it up, and finished with its status, counts, timings and (redacted)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -17,7 +16,9 @@ from datafeeds_core.errors import ConfigurationError, JobFailed
 from datafeeds_core.logs import printable, redact, redact_json
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.oids import checked_oid
-from datafeeds_core.platform.schema import EXECUTORS, RUN_STATUSES, datafeeds_run
+from datafeeds_core.platform.run_model import EXECUTORS, RUN_STATUSES, RunRecord, run_record
+from datafeeds_core.platform.run_model import aware as _aware
+from datafeeds_core.platform.schema import datafeeds_run
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -58,41 +59,8 @@ assert set(get_args(RunStatus)) == set(RUN_STATUSES)
 assert set(get_args(Executor)) == set(EXECUTORS)
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    task_id: str
-    data_source: int
-    scraper: str | None
-    meter: int | None
-    status: str
-    dry_run: bool
-    attempt: int
-    executor: str
-    batch_job_id: str | None
-    date_start: date | None
-    date_end: date | None
-    queued_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration_s: float | None
-    counts: Mapping[str, int] = field(hash=False)
-    error_class: str | None
-    error_message: str | None
-    log_location: str | None
-    dry_run_diff: Any = field(hash=False)
-    details: Any = field(default=None, hash=False)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands timestamps back without a zone; they were written in UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
@@ -249,13 +217,3 @@ def get_run(engine: Engine, run_id: int) -> RunRecord:
     if row is None:
         raise ConfigurationError(f"no run with id {run_id}")
     return run_record(row)
-
-
-def run_record(row: Mapping[Any, Any]) -> RunRecord:
-    """A `datafeeds_run` row (as a mapping) as a RunRecord: aware timestamps, plain counts."""
-    values = dict(row)
-    for key in ("queued_at", "started_at", "finished_at"):
-        values[key] = _aware(values[key])
-    values["counts"] = dict(values["counts"] or {})
-    values["dry_run"] = bool(values["dry_run"])
-    return RunRecord(**values)

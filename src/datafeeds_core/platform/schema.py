@@ -507,18 +507,6 @@ datafeeds_feed_config = Table(
     CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekdays"),
 )
 
-RUN_STATUSES = (
-    "queued",
-    "running",
-    "succeeded",
-    "no-new-data",
-    "failed",
-    "timed-out",
-    "cancelled",
-    "lost",
-    "dry-run",
-)
-EXECUTORS = ("local", "batch", "cli")
 
 datafeeds_run = Table(
     "datafeeds_run",

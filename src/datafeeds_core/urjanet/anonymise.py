@@ -35,6 +35,7 @@ CLASSES = (
     "GHIJKLMNOPQRSTUVWXYZ",
 )
 # In a URL, percent escapes are kept as they are and the text between them is substituted.
+LOCAL_FOLDER = "/bills"  # the folder of every anonymised file:// link
 _URL_TEXT = re.compile(r"%[0-9A-Fa-f]{2}|[^%]+|%")
 
 
@@ -78,7 +79,9 @@ class Anonymiser:
 
         The value of every query parameter (Urjanet's `?id=<uuid>`); a link without a query
         gets the name of its last path segment (before the extension) substituted instead.
-        Scheme, host, path, parameter names and percent escapes are kept.
+        Scheme, host, path, parameter names and percent escapes are kept, except the folders
+        of a local `file://` link: they name a machine's directories (a user name, a temporary
+        folder), so they become LOCAL_FOLDER.
         """
         if url is None:
             return None
@@ -90,6 +93,8 @@ class Anonymiser:
                 params.append(f"{name}{equals}{self._url_text(value)}")
             return urlunsplit(parts._replace(query="&".join(params)))
         head, slash, last = parts.path.rpartition("/")
+        if parts.scheme == "file" and slash:
+            head = LOCAL_FOLDER
         stem, dot, extension = last.partition(".")
         path = f"{head}{slash}{self._url_text(stem)}{dot}{extension}"
         return urlunsplit(parts._replace(path=path))

@@ -1,4 +1,5 @@
-"""Export a data source's statements from the Urjanet database as an input fixture (SPEC §2).
+"""Export a data source's statements from the Urjanet database as an input fixture (SPEC §2),
+and load such a fixture into an Urjanet database.
 
 `datafeeds urjanet dump` (fixes SPEC §7 `dump_urja_json.py`): the rows are the ones a job
 would load, chosen by the plugin's own Selection and read by the core loader; the output is
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from datafeeds_core.contract import DataSourceContext
-from datafeeds_core.errors import JobFailed
+from datafeeds_core.errors import ConfigurationError, JobFailed
 from datafeeds_core.urjanet.model import UrjanetData
 
 
@@ -70,3 +72,62 @@ def dump_fixture(urjanet_url: str, request: DumpRequest) -> str:
     if request.anonymise_seed is not None:
         data = anonymise(data, request.anonymise_seed)
     return dumps(data)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What `load_fixture` did: statements added, and statements that were there already."""
+
+    loaded: int
+    already_there: int
+
+
+def load_fixture(urjanet_url: str, path: Path) -> LoadReport:
+    """Insert the statements of an input fixture (SPEC §2 JSON, what `dump` writes) into the
+    Urjanet database, creating its tables if they are missing.
+
+    Loading the same file again changes nothing; a file of which only some statements are
+    there already, or whose rows clash with other rows, is refused and nothing is written.
+    """
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from datafeeds_core.database import make_engine, unreachable_is_transient
+    from datafeeds_core.logs import mask_url
+    from datafeeds_core.urjanet import schema
+    from datafeeds_core.urjanet.fixture_json import load_urjanet_data
+    from datafeeds_core.urjanet.seed import seed
+
+    data = load_urjanet_data(path)
+    if not data.accounts:
+        raise JobFailed(f"{path} holds no statements; nothing loaded")
+    pks = [a.PK for a in data.accounts if a.PK is not None]
+    engine = make_engine(urjanet_url)
+    try:
+        with unreachable_is_transient("Urjanet database"):
+            schema.create_schema(engine)
+            with engine.begin() as conn:
+                found = set(
+                    conn.execute(
+                        select(schema.account.c.PK).where(schema.account.c.PK.in_(pks))
+                    ).scalars()
+                )
+                if found and len(found) == len(data.accounts):
+                    return LoadReport(0, len(found))
+                if found:
+                    listed = ", ".join(str(pk) for pk in sorted(found)[:5])
+                    raise ConfigurationError(
+                        f"{len(found)} of the {len(data.accounts)} statements of {path} are in "
+                        f"{mask_url(urjanet_url)} already (PK {listed}); nothing loaded"
+                    )
+                try:
+                    seed(conn, data)
+                except IntegrityError as exc:
+                    first = str(exc.orig).strip().splitlines()[0]
+                    raise ConfigurationError(
+                        f"the rows of {path} clash with rows in {mask_url(urjanet_url)} ({first}); "
+                        "nothing loaded"
+                    ) from None
+        return LoadReport(len(data.accounts), 0)
+    finally:
+        engine.dispose()

@@ -32,7 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from datafeeds_core.errors import ConfigurationError, DatafeedsError, TransientError, UsageError
 from datafeeds_core.logs import one_line
-from datafeeds_core.platform.schema import EXECUTORS, RUN_STATUSES
+from datafeeds_core.platform.run_model import EXECUTORS, RUN_STATUSES
 from datafeeds_core.web import views
 from datafeeds_core.web.security import Access, authorised
 
