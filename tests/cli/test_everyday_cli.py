@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from datafeeds_core.contract import Selection, account_number_is
 from datafeeds_core.testing import DatafeedsCli
 
