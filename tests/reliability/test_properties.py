@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datafeeds_core.plugins import discover, load
@@ -359,6 +359,9 @@ def test_the_generator_reaches_the_awkward_cases() -> None:
         ("null date", "reversed", "zero-length", "shared date", "negative", "correction"), False
     )
 
+    # A fixed seed and number of examples: whether a random draw reached every case would
+    # otherwise depend on the run (it missed "zero-length" once in about twenty runs).
+    @settings(derandomize=True, max_examples=100, database=None)
     @given(statement_sets)
     def look(data: UrjanetData) -> None:
         dates = [a.StatementDate for a in data.accounts]
