@@ -109,7 +109,7 @@ def check_configuration(env: Mapping[str, str] | None = None) -> tuple[Check, Se
 def check_platform(cfg: Settings) -> Check:
     from datafeeds_core.database import make_engine, unreachable_is_transient
     from datafeeds_core.logs import mask_url
-    from datafeeds_core.platform.init import MIGRATIONS, current_revision
+    from datafeeds_core.platform.init import current_revision, head_revision
 
     name, url = "platform database", cfg.platform_url
     init_hint = "run `datafeeds db init`"
@@ -130,21 +130,12 @@ def check_platform(cfg: Settings) -> Check:
     lacking = [t for t in (*PLATFORM_TABLES, *OWN_TABLES) if t not in tables]
     if lacking:
         return Check(name, "failed", f"{version}; missing tables: {', '.join(lacking)}", init_hint)
-    head = _head_revision(MIGRATIONS)
+    head = head_revision()
     if revision != head:
         return Check(
             name, "failed", f"{version}; revision {revision}, code expects {head}", init_hint
         )
     return Check(name, "ok", f"{version}; schema present, revision {revision}")
-
-
-def _head_revision(migrations: Path) -> str | None:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations))
-    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def check_urjanet(cfg: Settings) -> Check:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from datafeeds_core.doctor import Check, check_batch, check_documents, diagnose
+from datafeeds_core.platform.init import head_revision
 from datafeeds_core.testing import DatafeedsCli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ def test_a_set_up_home_passes_and_reports_versions_as_json(cli: DatafeedsCli) ->
     assert done.returncode == 0 and report["ok"] is True
     assert [c["name"] for c in report["checks"]] == NAMES
     platform = report["checks"][1]["detail"]
-    assert platform.startswith("sqlite 3.") and "revision 0001" in platform
+    assert platform.startswith("sqlite 3.") and f"revision {head_revision()}" in platform
     assert report["checks"][3]["detail"].endswith(" scraper keys import")
 
 

@@ -7,9 +7,11 @@ The fence's info string says what a block is:
 
 - ```` ```sh ```` — run, in order, in one shell per guide; it must exit 0.
 - ```` ```sh fails ```` — run; it must exit non-zero (a step that fails on purpose).
-- ```` ```sh aws ````, ```` ```sh docker ````, ```` ```sh mysql ````, ```` ```sh setup ```` — not
-  run: it needs AWS, a Docker daemon, the production Urjanet MySQL, or is the set-up the test
-  itself stands on. The word is the visible reason.
+- ```` ```sh aws ````, ```` ```sh docker ````, ```` ```sh mysql ````, ```` ```sh setup ````,
+  ```` ```sh server ````, ```` ```sh tests ```` — not run: it needs AWS, a Docker daemon, the
+  production Urjanet MySQL, is the set-up the test itself stands on, starts a server that runs
+  until stopped (its own tests serve it), or runs tests of the suite itself. The word is the
+  visible reason.
 - ```` ```python file=PATH ```` — written to PATH (relative to the working folder) at that point.
 
 Any other shell-like fence (`bash`, `shell`, `console`) is an error: every command block says
@@ -34,7 +36,7 @@ DOCS = REPO / "docs"
 GUIDES = sorted(DOCS.glob("*.md"))
 TIMEOUT_S = 900
 
-SKIP_REASONS = ("aws", "docker", "mysql", "setup")
+SKIP_REASONS = ("aws", "docker", "mysql", "setup", "server", "tests")
 SHELL_LANGUAGES = ("sh", "bash", "shell", "console", "zsh")
 _FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^[ \t]*```[ \t]*$", re.M | re.S

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from datafeeds_core.platform.run_records import finish_run, open_run
-from datafeeds_core.platform.schema import datafeeds_run
+from datafeeds_core.platform.schema import datafeeds_run, snapmeter_meter_data_source
 from datafeeds_core.testing import PlatformTestDatabase
 
 NOW = datetime(2024, 6, 30, 12, 0, tzinfo=UTC)
@@ -89,8 +89,16 @@ def add_run(
     return run_id
 
 
+SOURCES = (101, 202, 303, 404, 505)  # the data sources the history's runs are of
+
+
 def seed_history(db: PlatformTestDatabase, log_dir: Path) -> History:
     """Two scrapers over three weeks, and one run of each kind the pages must show."""
+    with db.engine.begin() as conn:  # freshness is only told of data sources that exist
+        conn.execute(
+            insert(snapmeter_meter_data_source),
+            [{"oid": oid, "name": "test-urjanet", "meta": {}} for oid in SOURCES],
+        )
     h = History()
     day = timedelta(days=1)
     for i in range(20, 0, -1):  # daily runs of two data sources

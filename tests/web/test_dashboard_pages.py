@@ -294,7 +294,7 @@ def test_the_read_only_role_of_the_docs_serves_every_page_and_can_write_nothing(
             f"CREATE ROLE {role} LOGIN",
             f'GRANT CONNECT ON DATABASE "{database}" TO {role}',
             f"GRANT USAGE ON SCHEMA public TO {role}",
-            f"GRANT SELECT ON datafeeds_run TO {role}",
+            f"GRANT SELECT ON datafeeds_run, snapmeter_meter_data_source TO {role}",
             f"ALTER ROLE {role} SET default_transaction_read_only = on",
         ):
             conn.execute(text(statement))

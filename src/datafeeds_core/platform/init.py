@@ -80,13 +80,21 @@ def init_database(engine: Engine) -> InitReport:
     )
 
 
-def _config(conn: Connection) -> Any:
+def _config(conn: Connection | None = None) -> Any:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = conn
+    if conn is not None:
+        config.attributes["connection"] = conn
     return config
+
+
+def head_revision() -> str | None:
+    """The revision this code's migrations end at (what `db init` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def upgrade_own_tables(conn: Connection, target: str = "head") -> tuple[str, ...]:
