@@ -6,6 +6,7 @@ move over unchanged. Secrets are kept out of `describe()`.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Mapping
@@ -247,3 +248,14 @@ def settings() -> Settings:
     """The settings of this process (read from the environment each call: cheap, no caching
     surprises in tests)."""
     return load()
+
+
+def is_loopback(host: str) -> bool:
+    """Does `host` name this machine only (127.0.0.0/8, ::1, localhost)? A host name other than
+    localhost may resolve anywhere, so it is not."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

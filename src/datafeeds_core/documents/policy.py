@@ -14,7 +14,6 @@ Every refusal reason is the same whether or not a local file exists.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,21 +21,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from datafeeds_core.config import URJANET_DOCUMENT_HOSTS
+from datafeeds_core.config import URJANET_DOCUMENT_HOSTS, is_loopback
 
 if TYPE_CHECKING:
     from datafeeds_core.config import Settings
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from datafeeds_core.config import is_loopback
 from datafeeds_core.errors import ConfigurationError
 
 TOKEN_VAR = "DATAFEEDS_WEB_TOKEN"
@@ -55,16 +55,6 @@ def access_from_env(env: Mapping[str, str]) -> Access:
                 "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))')"
             )
     return Access(token=token, user=user, password=password)
-
-
-def is_loopback(host: str) -> bool:
-    """Does `host` name this machine only (127.0.0.0/8, ::1, localhost)?"""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost may resolve anywhere
 
 
 def check_bind(host: str, access: Access) -> None:
