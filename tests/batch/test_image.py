@@ -1,0 +1,230 @@
+"""The worker image (container/Dockerfile), run as AWS Batch runs it: read-only root filesystem,
+one writable volume at the work folder, the image's non-root user, its entrypoint and command,
+against this machine's PostgreSQL and MariaDB and a moto server (all on 127.0.0.1, so the
+container shares the host's network). Collected only when DATAFEEDS_TEST_IMAGE names a built
+image: scripts/container-ci builds it and runs these (`nox -s container`, part of CI)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from datafeeds_core.executors import batch, manifest
+from datafeeds_core.executors.batch_definition import WORK_PATH, JobDefinitionSpec
+from datafeeds_core.platform import batch_runs
+from datafeeds_core.platform.feeds import set_feed
+from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase
+
+from .conftest import BUCKET, LOG_GROUP, Aws
+
+IMAGE = os.environ.get("DATAFEEDS_TEST_IMAGE", "")
+KEY = "watauga-urjanet"
+TODAY = date.today()
+START, END = TODAY - timedelta(days=730), TODAY
+SECRET = "arn:aws:secretsmanager:us-west-1:123456789012:secret:datafeeds/url-AbCdEf"
+DEMO_BILLS = 24  # what demo_statements gives one data source over two years
+
+
+@pytest.fixture
+def platform_backend() -> str:
+    return "postgresql"
+
+
+@pytest.fixture
+def urjanet_backend() -> str:
+    return "mariadb"
+
+
+def docker_run(
+    *args: str, env: dict[str, str] | None = None, entrypoint: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The image as a Batch job definition runs it. Values travel in this process's
+    environment (`-e NAME`), not on the command line."""
+    env = env or {}
+    command = ["docker", "run", "--rm", "--network", "host", "--read-only"]
+    command += ["--mount", f"type=volume,destination={WORK_PATH}"]
+    for name in sorted(env):
+        command += ["-e", name]
+    if entrypoint:
+        command += ["--entrypoint", entrypoint]
+    return subprocess.run(
+        [*command, IMAGE, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+
+
+def json_lines(stderr: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stderr.splitlines() if line.strip()]
+
+
+def add_watauga_source(platform_db: PlatformTestDatabase) -> int:
+    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+
+    target = platform_db.add_target(
+        KEY,
+        utility="utility:watauga",
+        utility_account_id=DEMO_ACCOUNT_NUMBER,
+        service_id=DEMO_SERVICE_ID,
+    )
+    return int(target.data_source_oid)
+
+
+@pytest.fixture
+def data_source(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase) -> int:
+    """A Watauga data source with two years of statements in the Urjanet database."""
+    from datafeeds_core.demo_data import demo_statements
+    from datafeeds_core.plugins import load
+
+    urjanet_db.seed(demo_statements(load(KEY).metadata(), TODAY))
+    return add_watauga_source(platform_db)
+
+
+def databases(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase) -> dict[str, str]:
+    return {"DATAFEEDS_PLATFORM_URL": platform_db.url, "DATAFEEDS_URJANET_URL": urjanet_db.url}
+
+
+def test_the_image_runs_as_its_own_user_on_a_read_only_root_without_pip_or_setuptools() -> None:
+    probe = f"""
+import importlib.util, os, shutil
+print(os.getuid())
+for path in ("/opt/datafeeds/probe", "{WORK_PATH}/probe"):
+    try:
+        open(path, "w").close()
+        print("writable", path)
+    except OSError:
+        print("read-only", path)
+print([m for m in ("pip", "setuptools") if importlib.util.find_spec(m)], shutil.which("pip"))
+"""
+    done = docker_run("-c", probe, entrypoint="python")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:4] == [
+        "10001",
+        "read-only /opt/datafeeds/probe",
+        f"writable {WORK_PATH}/probe",
+        "[] None",
+    ]
+
+
+def test_the_image_worker_writes_one_data_sources_bills_into_its_queued_run(
+    platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase, data_source: int
+) -> None:
+    [run_id] = batch_runs.open_queued_runs(
+        platform_db.engine, [batch_runs.QueuedRun(data_source, KEY, START, END)]
+    )
+    job_id = "0c0ffee0-0000-4000-8000-000000000001"
+    batch_runs.attach_batch_jobs(platform_db.engine, {run_id: job_id})
+
+    # The command a one-source submission gives the job.
+    done = docker_run(
+        *batch.worker_arguments(data_source, run_id, START, END, dry_run=False),
+        env={**databases(platform_db, urjanet_db), "AWS_BATCH_JOB_ID": job_id},
+    )
+
+    assert done.returncode == 0, done.stderr
+    [run] = platform_db.rows("datafeeds_run")
+    assert (run["status"], run["attempt"], run["executor"]) == ("succeeded", 1, "batch")
+    assert run["counts"]["new"] == DEMO_BILLS
+    assert len(platform_db.rows("bill")) == DEMO_BILLS
+    assert {line["run_id"] for line in json_lines(done.stderr)} == {run_id}
+
+
+def test_the_image_worker_exits_75_when_the_urjanet_database_is_out_of_reach(
+    platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase, data_source: int
+) -> None:
+    unreachable = "mysql+mysqldb://root@127.0.0.1:9/urjanet"  # discard port: nothing listens
+
+    done = docker_run(
+        "worker",
+        "--oid",
+        str(data_source),
+        env={"DATAFEEDS_PLATFORM_URL": platform_db.url, "DATAFEEDS_URJANET_URL": unreachable},
+    )
+
+    assert done.returncode == 75, done.stderr
+    [run] = platform_db.rows("datafeeds_run")
+    assert (run["status"], run["error_class"]) == ("failed", "TransientError")
+    assert platform_db.rows("bill") == []
+
+
+def test_the_image_worker_exits_3_for_a_data_source_that_does_not_exist(
+    platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase, data_source: int
+) -> None:
+    done = docker_run(
+        "worker", "--oid", str(data_source + 10_000), env=databases(platform_db, urjanet_db)
+    )
+
+    assert done.returncode == 3, done.stderr
+    assert platform_db.rows("bill") == []
+
+
+@pytest.fixture
+def job_definition(aws: Aws) -> str:
+    spec = JobDefinitionSpec(
+        name="datafeeds-image-test",
+        image=IMAGE,
+        execution_role_arn="arn:aws:iam::123456789012:role/execution",
+        job_role_arn="arn:aws:iam::123456789012:role/worker",
+        log_group=LOG_GROUP,
+        secrets={"DATAFEEDS_PLATFORM_URL": SECRET, "DATAFEEDS_URJANET_URL": SECRET},
+    )
+    batch.register(spec, batch=aws.client("batch"))
+    return spec.name
+
+
+def test_the_image_scheduler_submits_the_due_fleet_and_each_array_child_runs_its_entry(
+    aws: Aws,
+    platform_db: PlatformTestDatabase,
+    urjanet_db: UrjanetTestDatabase,
+    data_source: int,
+    job_definition: str,
+) -> None:
+    second = add_watauga_source(platform_db)
+    set_feed(platform_db.engine, KEY, enabled=True, queue="low", weekday=None)
+    scheduler_env = {
+        **aws.env(),
+        "DATAFEEDS_PLATFORM_URL": platform_db.url,
+        "DATAFEEDS_BATCH_MANIFESTS": f"s3://{BUCKET}/image-test",
+        "DATAFEEDS_BATCH_JOB_DEFINITION": job_definition,
+    }
+
+    # The scheduler job: the same image, the command `batch submit --all`.
+    submitted = docker_run("batch", "submit", "--all", "--json", env=scheduler_env)
+
+    assert submitted.returncode == 0, submitted.stderr
+    [submission] = json.loads(submitted.stdout)
+    assert (submission["queue"], submission["size"]) == ("datafeeds-low", 2)
+    [job] = aws.client("batch").describe_jobs(jobs=[submission["job_id"]])["jobs"]
+    url = job["parameters"]["manifest"]
+    assert [e.oid for e in manifest.read(url, s3=aws.client("s3"))] == [data_source, second]
+    runs = platform_db.rows("datafeeds_run")
+    assert [(r["status"], r["batch_job_id"]) for r in runs] == [
+        ("queued", f"{submission['job_id']}:{i}") for i in range(2)
+    ]
+
+    # Each array child as Batch starts it: the definition's command, its index in the env.
+    for index in range(2):
+        child = docker_run(
+            "worker",
+            "--manifest",
+            url,
+            env={
+                **aws.env(),
+                **databases(platform_db, urjanet_db),
+                "AWS_BATCH_JOB_ID": f"{submission['job_id']}:{index}",
+                "AWS_BATCH_JOB_ARRAY_INDEX": str(index),
+            },
+        )
+        assert child.returncode == 0, child.stderr
+
+    runs = platform_db.rows("datafeeds_run")
+    assert [(r["status"], r["attempt"]) for r in runs] == [("succeeded", 1)] * 2
+    assert len(platform_db.rows("bill")) == 2 * DEMO_BILLS
