@@ -180,20 +180,21 @@ def job_definition(aws: Aws) -> str:
     return spec.name
 
 
-def test_the_image_scheduler_submits_the_due_fleet_and_each_array_child_runs_its_entry(
+def test_the_image_scheduler_submits_the_due_fleet_and_each_array_child_runs_its_slice(
     aws: Aws,
     platform_db: PlatformTestDatabase,
     urjanet_db: UrjanetTestDatabase,
     data_source: int,
     job_definition: str,
 ) -> None:
-    second = add_watauga_source(platform_db)
+    oids = [data_source, add_watauga_source(platform_db), add_watauga_source(platform_db)]
     set_feed(platform_db.engine, KEY, enabled=True, queue="low", weekday=None)
     scheduler_env = {
         **aws.env(),
         "DATAFEEDS_PLATFORM_URL": platform_db.url,
         "DATAFEEDS_BATCH_MANIFESTS": f"s3://{BUCKET}/image-test",
         "DATAFEEDS_BATCH_JOB_DEFINITION": job_definition,
+        "DATAFEEDS_BATCH_CHUNK_SIZE": "2",  # child 0 runs two data sources, child 1 one
     }
 
     # The scheduler job: the same image, the command `batch submit --all`.
@@ -201,13 +202,22 @@ def test_the_image_scheduler_submits_the_due_fleet_and_each_array_child_runs_its
 
     assert submitted.returncode == 0, submitted.stderr
     [submission] = json.loads(submitted.stdout)
-    assert (submission["queue"], submission["size"]) == ("datafeeds-low", 2)
-    [job] = aws.client("batch").describe_jobs(jobs=[submission["job_id"]])["jobs"]
+    assert (submission["queue"], submission["size"], submission["children"]) == (
+        "datafeeds-low",
+        3,
+        2,
+    )
+    job_id = submission["job_id"]
+    [job] = aws.client("batch").describe_jobs(jobs=[job_id])["jobs"]
+    assert job["arrayProperties"]["size"] == 2
     url = job["parameters"]["manifest"]
-    assert [e.oid for e in manifest.read(url, s3=aws.client("s3"))] == [data_source, second]
+    slices = manifest.read_slices(url, s3=aws.client("s3"))
+    assert [[e.oid for e in part] for part in slices] == [oids[:2], oids[2:]]
     runs = platform_db.rows("datafeeds_run")
     assert [(r["status"], r["batch_job_id"]) for r in runs] == [
-        ("queued", f"{submission['job_id']}:{i}") for i in range(2)
+        ("queued", f"{job_id}:0"),
+        ("queued", f"{job_id}:0"),
+        ("queued", f"{job_id}:1"),
     ]
 
     # Each array child as Batch starts it: the definition's command, its index in the env.
@@ -219,12 +229,17 @@ def test_the_image_scheduler_submits_the_due_fleet_and_each_array_child_runs_its
             env={
                 **aws.env(),
                 **databases(platform_db, urjanet_db),
-                "AWS_BATCH_JOB_ID": f"{submission['job_id']}:{index}",
+                "AWS_BATCH_JOB_ID": f"{job_id}:{index}",
                 "AWS_BATCH_JOB_ARRAY_INDEX": str(index),
             },
         )
         assert child.returncode == 0, child.stderr
+        lines = json_lines(child.stderr)
+        ran = {line["run_id"] for line in lines if "run_id" in line}
+        assert ran == {e.run_id for e in slices[index]}
 
     runs = platform_db.rows("datafeeds_run")
-    assert [(r["status"], r["attempt"]) for r in runs] == [("succeeded", 1)] * 2
-    assert len(platform_db.rows("bill")) == 2 * DEMO_BILLS
+    assert [(r["status"], r["attempt"], r["executor"]) for r in runs] == [
+        ("succeeded", 1, "batch")
+    ] * 3
+    assert len(platform_db.rows("bill")) == 3 * DEMO_BILLS
