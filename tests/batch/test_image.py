@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +30,7 @@ TODAY = date.today()
 START, END = TODAY - timedelta(days=730), TODAY
 SECRET = "arn:aws:secretsmanager:us-west-1:123456789012:secret:datafeeds/url-AbCdEf"
 DEMO_BILLS = 24  # what demo_statements gives one data source over two years
+MOTO_LOGS = "/aws/batch/job"  # where moto's Batch puts every job's output
 
 
 @pytest.fixture
@@ -243,3 +246,117 @@ def test_the_image_scheduler_submits_the_due_fleet_and_each_array_child_runs_its
         ("succeeded", 1, "batch")
     ] * 3
     assert len(platform_db.rows("bill")) == 3 * DEMO_BILLS
+
+
+# ---------------------------------------------------------------- a real array job, moto + Docker
+
+
+@pytest.fixture
+def moto_with_docker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    """A moto server whose Batch runs each job's container with the host's network (so the
+    children reach the databases and moto itself on 127.0.0.1)."""
+    from moto.server import ThreadedMotoServer
+
+    from .conftest import _infrastructure
+
+    monkeypatch.setenv("MOTO_DOCKER_NETWORK_MODE", "host")  # read when a job starts
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    aws = Aws(f"http://{host}:{port}", f"s3://{BUCKET}/manifests")
+    _infrastructure(aws)
+    for name, value in aws.env().items():
+        monkeypatch.setenv(name, value)
+    yield aws
+    server.stop()
+
+
+def moto_job_definition(aws: Aws, name: str, work: Path, env: dict[str, str]) -> None:
+    """The definition `batch register` makes, with what moto's Batch needs to run it: moto
+    passes no `secrets` to a container (only `environment`), and mounts only host-path volumes
+    (moto/batch/models.py: `v["host"]` of each volume; a Fargate volume has none, which failed
+    every job with `Error 'host'`)."""
+    from datafeeds_core.executors.batch_definition import job_definition
+
+    payload = job_definition(
+        JobDefinitionSpec(
+            name=name,
+            image=IMAGE,
+            execution_role_arn="arn:aws:iam::123456789012:role/execution",
+            job_role_arn="arn:aws:iam::123456789012:role/worker",
+            log_group=LOG_GROUP,
+            secrets={"DATAFEEDS_PLATFORM_URL": SECRET, "DATAFEEDS_URJANET_URL": SECRET},
+        )
+    )
+    container = payload["containerProperties"]
+    container["environment"] += [{"name": k, "value": v} for k, v in sorted(env.items())]
+    container["volumes"] = [{"name": "work", "host": {"sourcePath": str(work)}}]
+    aws.client("batch").register_job_definition(**payload)
+
+
+def finished(aws: Aws, job_ids: list[str], deadline_s: float = 240) -> list[dict[str, Any]]:
+    """The jobs once moto has run them all (moto runs each in a thread of its own)."""
+    import time
+
+    batch_client = aws.client("batch")
+    give_up = time.monotonic() + deadline_s
+    while True:
+        jobs = batch_client.describe_jobs(jobs=job_ids)["jobs"]
+        if all(j["status"] in ("SUCCEEDED", "FAILED") for j in jobs):
+            return list(jobs)
+        assert time.monotonic() < give_up, [(j["jobId"], j["status"]) for j in jobs]
+        time.sleep(0.5)  # moto itself advances a job's state every 0.5 s
+
+
+def test_an_array_job_through_motos_batch_runs_its_children_in_the_image(
+    moto_with_docker: Aws,
+    platform_db: PlatformTestDatabase,
+    urjanet_db: UrjanetTestDatabase,
+    data_source: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from datafeeds_core.cli import batch as batch_cli
+
+    aws = moto_with_docker
+    oids = [data_source, add_watauga_source(platform_db), add_watauga_source(platform_db)]
+    set_feed(platform_db.engine, KEY, enabled=True, queue="low", weekday=None)
+    work = tmp_path / "work"
+    work.mkdir()
+    work.chmod(0o777)  # the image's user writes there
+    name = "datafeeds-moto-docker"
+    moto_job_definition(aws, name, work, {**aws.env(), **databases(platform_db, urjanet_db)})
+    monkeypatch.setenv("DATAFEEDS_PLATFORM_URL", platform_db.url)
+    monkeypatch.setenv("DATAFEEDS_BATCH_MANIFESTS", aws.manifests)
+    monkeypatch.setenv("DATAFEEDS_BATCH_JOB_DEFINITION", name)
+    monkeypatch.delenv("DATAFEEDS_BATCH_QUEUE", raising=False)
+    cli = CliRunner()
+
+    submitted = cli.invoke(batch_cli.app, ["submit", "--all", "--chunk-size", "2", "--json"])
+
+    assert submitted.exit_code == 0, submitted.output
+    [submission] = json.loads(submitted.stdout)
+    children = [f"{submission['job_id']}:{i}" for i in range(2)]
+    jobs = finished(aws, children)
+    assert [(j["jobId"], j["status"]) for j in jobs] == [(c, "SUCCEEDED") for c in children]
+    runs = platform_db.rows("datafeeds_run")
+    assert [(r["data_source"], r["status"], r["attempt"]) for r in runs] == [
+        (oid, "succeeded", 1) for oid in oids
+    ]
+    assert [r["batch_job_id"] for r in runs] == [children[0], children[0], children[1]]
+    assert len(platform_db.rows("bill")) == 3 * DEMO_BILLS
+
+    synced = cli.invoke(batch_cli.app, ["status", "--sync", "--json"])
+
+    assert synced.exit_code == 0, synced.output
+    assert json.loads(synced.stdout)["written"] == 0  # the workers closed their own runs
+
+    # moto keeps a job's output in its own log group, not the definition's awslogs group.
+    logged = cli.invoke(batch_cli.app, ["logs", str(runs[2]["id"]), "--log-group", MOTO_LOGS])
+
+    assert logged.exit_code == 0, logged.output
+    lines = logged.output.splitlines()
+    assert lines[0].startswith(f"== {children[1]} attempt 1: {MOTO_LOGS} ")
+    assert runs[2]["id"] in {json.loads(line).get("run_id") for line in lines[1:]}

@@ -285,3 +285,11 @@ def test_a_chunked_manifest_holds_a_list_per_index_and_a_plain_one_an_object_per
     assert [[d["oid"] for d in part] for part in chunked] == [[0, 1], [2, 3], [4]]
     assert manifest.decode(manifest.encode(entries, chunk_size=2)) == entries
     assert manifest.decode_slices(manifest.encode(entries)) == [(e,) for e in entries]
+
+
+def test_an_array_child_without_the_index_variable_takes_its_index_from_its_job_id() -> None:
+    from datafeeds_core.executors.worker import array_index
+
+    assert array_index({"AWS_BATCH_JOB_ID": f"{JOB_ID}:7"}) == 7
+    assert array_index({"AWS_BATCH_JOB_ID": JOB_ID}) is None
+    assert array_index({"AWS_BATCH_JOB_ID": f"{JOB_ID}:7", "AWS_BATCH_JOB_ARRAY_INDEX": "2"}) == 2

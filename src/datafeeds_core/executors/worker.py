@@ -47,9 +47,12 @@ class Assignment:
 
 
 def array_index(environ: dict[str, str] | os._Environ[str]) -> int | None:
+    """AWS_BATCH_JOB_ARRAY_INDEX; without it, the index an array child's job id ends with
+    (`<array job id>:<index>`, as Batch names children; moto's Batch sets only the job id)."""
     raw = environ.get(ARRAY_INDEX_VAR)
     if raw in (None, ""):
-        return None
+        _, sep, index = environ.get("AWS_BATCH_JOB_ID", "").rpartition(":")
+        return int(index) if sep and index.isdigit() else None
     try:
         return int(raw)
     except ValueError:
