@@ -23,6 +23,7 @@ BENCHMARKS = {
     "extraction": "bench.extraction",
     "fleet": "bench.fleet",
     "batch": "bench.batch_submit",
+    "batch_cost": "bench.batch_cost",
 }
 
 

@@ -148,7 +148,7 @@ def test_submit_all_by_default_gives_each_array_child_a_slice_of_the_default_chu
     job_definition: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fleet = 1_234
+    fleet = 5_100  # three children: two full slices and a short one
     k = batch.DEFAULT_CHUNK_SIZE
     set_feed(platform_db.engine, KEY, enabled=True, queue="low", weekday=None)
     oids = add_data_sources(platform_db, KEY, fleet)

@@ -158,7 +158,7 @@ def submit(
         help="s3://bucket/prefix for manifests.",
     ),
     chunk_size: int = typer.Option(
-        50,
+        2500,
         "--chunk-size",
         min=1,
         envvar="DATAFEEDS_BATCH_CHUNK_SIZE",

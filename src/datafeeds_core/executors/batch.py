@@ -35,7 +35,7 @@ log = logs.get("batch")
 MAX_ARRAY_SIZE = 10_000  # Batch's limit for one array job
 # Data sources per array child, the scheduler's too: one container start for this many jobs
 # (the cost model, `python -m bench batch_cost`, and docs/performance.md say why this figure).
-DEFAULT_CHUNK_SIZE = 50
+DEFAULT_CHUNK_SIZE = 2500
 DESCRIBE_LIMIT = 100  # job ids per DescribeJobs call
 DEFAULT_JOB_DEFINITION = "datafeeds"
 DEFAULT_LOG_GROUP = "/datafeeds/batch"
