@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -251,24 +252,23 @@ def test_the_image_scheduler_submits_the_due_fleet_and_each_array_child_runs_its
 # ---------------------------------------------------------------- a real array job, moto + Docker
 
 
+def moto_batch_uses_docker(aws: Aws, use: bool) -> None:
+    request = urllib.request.Request(
+        f"{aws.endpoint}/moto-api/config",
+        data=json.dumps({"batch": {"use_docker": use}}).encode(),
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+
+
 @pytest.fixture
-def moto_with_docker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    """A moto server whose Batch runs each job's container with the host's network (so the
-    children reach the databases and moto itself on 127.0.0.1)."""
-    from moto.server import ThreadedMotoServer
-
-    from .conftest import _infrastructure
-
+def moto_with_docker(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    """The session's moto server, its Batch running each job's container for this test, with
+    the host's network (so the children reach the databases and moto itself on 127.0.0.1)."""
     monkeypatch.setenv("MOTO_DOCKER_NETWORK_MODE", "host")  # read when a job starts
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    aws = Aws(f"http://{host}:{port}", f"s3://{BUCKET}/manifests")
-    _infrastructure(aws)
-    for name, value in aws.env().items():
-        monkeypatch.setenv(name, value)
+    moto_batch_uses_docker(aws, True)
     yield aws
-    server.stop()
+    moto_batch_uses_docker(aws, False)
 
 
 def moto_job_definition(aws: Aws, name: str, work: Path, env: dict[str, str]) -> None:
