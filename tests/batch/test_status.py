@@ -272,15 +272,17 @@ class RunningJobs:
 def test_status_sync_leaves_the_waiting_runs_of_a_running_slice_child_queued(
     platform_db: PlatformTestDatabase,
 ) -> None:
-    # Two runs in one child's slice (--chunk-size): the child starts each itself.
-    sliced = [
-        queued_with_job(platform_db, oid, "c0ffee00-0000-4000-8000-000000000001:0")
-        for oid in (1, 2)
-    ]
-    alone = queued_with_job(platform_db, 3, "c0ffee00-0000-4000-8000-000000000002:0")
+    # Three runs in one child's slice (--chunk-size): the child starts each itself. Two have
+    # finished, the next not started yet: the last one waiting is the slice's only open run.
+    child = "c0ffee00-0000-4000-8000-000000000001:0"
+    first, second, waiting = (queued_with_job(platform_db, oid, child) for oid in (1, 2, 3))
+    for run_id in (first, second):
+        run_records.start_run(platform_db.engine, run_id)
+        run_records.finish_run(platform_db.engine, run_id, status="succeeded", counts={})
+    alone = queued_with_job(platform_db, 4, "c0ffee00-0000-4000-8000-000000000002:0")
 
     report = batch.status(platform_db.engine, sync=True, batch=RunningJobs())
 
     assert [(c.run_id, c.to_status) for c in report.changes] == [(alone, "running")]
     statuses = {r["id"]: r["status"] for r in platform_db.rows("datafeeds_run")}
-    assert [statuses[r] for r in sliced] == ["queued", "queued"]
+    assert [statuses[r] for r in (first, second, waiting)] == ["succeeded", "succeeded", "queued"]

@@ -241,6 +241,14 @@ def test_a_slice_child_runs_each_data_source_in_its_own_run_and_a_retry_reruns_o
         good.run_id
     }
 
+    # Attempt 3 (had Batch retried once more): nothing is left to run, the answer is the same.
+    third = run_worker(
+        tmp_path, {**env, "DATAFEEDS_URJANET_URL": urjanet_db.url}, "--manifest", url
+    )
+
+    assert third.returncode == 1, third.stderr
+    assert {r["id"]: r for r in platform_db.rows("datafeeds_run")} == again
+
 
 def test_a_slice_child_exits_0_when_every_run_of_its_slice_succeeds(
     tmp_path: Path,

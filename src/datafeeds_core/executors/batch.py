@@ -331,18 +331,21 @@ def status(
     ids = [r.batch_job_id for r in runs if r.batch_job_id]
     jobs = describe_jobs(ids, batch=batch) if ids else {}
     now = now or datetime.now(UTC)
-    # A child running a slice starts each of its runs itself: its RUNNING says nothing about
-    # the runs still waiting in the slice (and a run moved to running would not be started).
-    shared = {job_id for job_id, n in Counter(ids).items() if n > 1}
     states: Counter[str] = Counter()
     changes = []
     for run in runs:
         job = jobs.get(run.batch_job_id) if run.batch_job_id else None
         states[job["status"] if job else "UNKNOWN"] += 1
         change = reconcile(run, job, now=now, log_group_name=log_group)
-        if change is None or (run.batch_job_id in shared and change.to_status == "running"):
-            continue
-        changes.append(change)
+        if change is not None:
+            changes.append(change)
+    # A child running a slice starts each of its runs itself: its RUNNING says nothing about
+    # the runs still waiting in the slice (and a run moved to running would not be started).
+    job_of = {r.id: str(r.batch_job_id) for r in runs}
+    starting = {c.run_id for c in changes if (c.from_status, c.to_status) == ("queued", "running")}
+    if starting:
+        shared = batch_runs.shared_jobs(engine, [job_of[i] for i in starting])
+        changes = [c for c in changes if not (c.run_id in starting and job_of[c.run_id] in shared)]
     written = batch_runs.apply_changes(engine, changes) if sync and changes else 0
     return StatusReport(len(runs), dict(sorted(states.items())), changes, written)
 

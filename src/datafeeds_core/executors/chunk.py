@@ -135,7 +135,8 @@ def run_slice(part: Slice, settings: Settings) -> int:
             cancel_on_interrupt=False,
         )
         try:
-            executor.run(jobs, RelayLogs())
+            if jobs:  # else a retry found every run finished: no fork server to start
+                executor.run(jobs, RelayLogs())
         except KeyboardInterrupt as exc:  # SIGTERM: the executor stopped its jobs
             stopped = batch_runs.terminate_unfinished(
                 engine, run_ids, f"{exc or 'stopped'} (Spot reclaim, timeout or cancellation)"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from datafeeds_core.logs import redact
 from datafeeds_core.platform.failures import platform_errors
@@ -178,6 +178,24 @@ def terminate_unfinished(engine: Engine, run_ids: Sequence[int], reason: str) ->
                 )
             ).rowcount
         )
+
+
+def shared_jobs(engine: Engine, job_ids: Iterable[str]) -> set[str]:
+    """Those of `job_ids` that more than one run names: array children running a slice."""
+    t = datafeeds_run
+    ids = sorted(set(job_ids))
+    found: set[str] = set()
+    with platform_errors(), engine.connect() as conn:
+        for i in range(0, len(ids), 500):
+            found.update(
+                conn.execute(
+                    select(t.c.batch_job_id)
+                    .where(t.c.batch_job_id.in_(ids[i : i + 500]))
+                    .group_by(t.c.batch_job_id)
+                    .having(func.count() > 1)
+                ).scalars()
+            )
+    return found
 
 
 def unsettled_runs(engine: Engine, run_ids: Iterable[int] | None = None) -> list[BatchRun]:
