@@ -1,4 +1,4 @@
-"""nox sessions: tests (one venv: core + every plugin), lint, typecheck, bench."""
+"""nox sessions: tests (one venv: core + every plugin), lint, typecheck, bench, container."""
 
 from __future__ import annotations
 
@@ -39,3 +39,10 @@ def bench(session: nox.Session) -> None:
     """Benchmarks (measure and report; not tests)."""
     _install(session)
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(python=False)
+def container(session: nox.Session) -> None:
+    """The worker image built and run as Batch runs it (Docker started if need be; CI runs this
+    after scripts/test-all, whose .venv it uses)."""
+    session.run("scripts/container-ci", *session.posargs, external=True)

@@ -24,6 +24,7 @@ BENCHMARKS = {
     "fleet": "bench.fleet",
     "batch": "bench.batch_submit",
     "web": "bench.web",
+    "batch_cost": "bench.batch_cost",
 }
 
 

@@ -27,9 +27,10 @@ parametrized over reference fixtures: pairs `NAME_input.json` / `NAME_expected.j
 a test module: `test_reference = conformance_suite("lakeside-urjanet", folder=HERE / "fixtures")`.
 
 Database servers are found in the order ARCHITECTURE "Tests" gives: DATAFEEDS_TEST_POSTGRES_URL /
-DATAFEEDS_TEST_MYSQL_URL; testcontainers when a Docker daemon answers; the default local port;
-else skip (fail when CI is set). Each test session creates uniquely named databases and drops
-them at the end.
+DATAFEEDS_TEST_MYSQL_URL; testcontainers when a Docker daemon answers (images
+DATAFEEDS_TEST_POSTGRES_IMAGE / DATAFEEDS_TEST_MARIADB_IMAGE, default postgres:15 and
+mariadb:10.11); the default local port; else skip (fail when CI is set). Each test session
+creates uniquely named databases and drops them at the end.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ import pytest
 
 POSTGRES_VAR = "DATAFEEDS_TEST_POSTGRES_URL"
 MYSQL_VAR = "DATAFEEDS_TEST_MYSQL_URL"
+# The images of the testcontainers path (official ones by default; container/testdb/ builds
+# local ones), and the log line that says the MariaDB image is ready.
+POSTGRES_IMAGE_VAR = "DATAFEEDS_TEST_POSTGRES_IMAGE"
+MARIADB_IMAGE_VAR = "DATAFEEDS_TEST_MARIADB_IMAGE"
+MARIADB_READY_VAR = "DATAFEEDS_TEST_MARIADB_READY"
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 LOCAL_MYSQL = "mysql+mysqldb://root@127.0.0.1:3306/mysql"
 
@@ -127,19 +133,11 @@ def _find_server(backend: str) -> Server | None:
         return Server(backend, os.environ[var])
     if _docker_answers():
         try:
-            if backend == "postgresql":
-                from testcontainers.postgres import PostgresContainer
+            return _container_server(backend)
+        except Exception as exc:  # fall through to the local port
+            import warnings
 
-                pg = PostgresContainer("postgres:15").start()
-                url = pg.get_connection_url().replace("psycopg2", "psycopg")
-                return Server(backend, url, pg)
-            from testcontainers.mysql import MySqlContainer
-
-            my = MySqlContainer("mariadb:10.11").start()
-            url = my.get_connection_url().replace("pymysql", "mysqldb")
-            return Server(backend, url, my)
-        except Exception:  # fall through to the local port
-            pass
+            warnings.warn(f"no {backend} container ({exc}); trying 127.0.0.1", stacklevel=1)
     if _port_open("127.0.0.1", port):
         return Server(backend, local)
     return None
@@ -195,6 +193,28 @@ def _load_production_schema(server: Server) -> str:
     finally:
         engine.dispose()
     return name
+
+
+def _container_server(backend: str) -> Server:
+    """A PostgreSQL or MariaDB container (testcontainers); the images are settings, so that
+    machines without a registry use images built locally (container/testdb/)."""
+    if backend == "postgresql":
+        from testcontainers.community.postgres import PostgresContainer
+
+        image = os.environ.get(POSTGRES_IMAGE_VAR, "postgres:15")
+        pg = PostgresContainer(image, driver="psycopg").start()
+        return Server(backend, pg.get_connection_url(), pg)
+    from testcontainers.community.mysql import MySqlContainer
+
+    image = os.environ.get(MARIADB_IMAGE_VAR, "mariadb:10.11")
+    # One "ready for connections" line: the official image logs two (a setup server first).
+    ready = r".*: ready for connections.*: ready for connections.*"
+    my = MySqlContainer(image, wait_strategy_check_string=os.environ.get(MARIADB_READY_VAR, ready))
+    my.start()
+    host, port = my.get_container_host_ip(), my.get_exposed_port(3306)
+    # root creates and drops the test databases (the image's own user may not).
+    url = f"mysql+mysqldb://root:{my.root_password}@{host}:{port}/mysql"
+    return Server(backend, url, my)
 
 
 class DatabaseFactory:

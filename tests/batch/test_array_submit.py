@@ -78,7 +78,9 @@ def test_submit_all_of_25000_data_sources_is_three_array_jobs_whose_manifests_co
 
     result = CliRunner().invoke(
         batch_cli.app,
-        ["submit", "--all", "--start", START.isoformat(), "--end", END.isoformat(), "--json"],
+        # One data source per child (the default K is tested below).
+        ["submit", "--all", "--start", START.isoformat(), "--end", END.isoformat(), "--json"]
+        + ["--chunk-size", "1"],
     )
 
     submitted = time.perf_counter()
@@ -138,3 +140,42 @@ def test_submit_all_of_25000_data_sources_is_three_array_jobs_whose_manifests_co
         f"submit --all {submitted - seeded:.2f}s, checks {checked - submitted:.2f}s; "
         f"calls {dict(api_calls)}"
     )
+
+
+def test_submit_all_by_default_gives_each_array_child_a_slice_of_the_default_chunk_size(
+    aws: Aws,
+    platform_db: PlatformTestDatabase,
+    job_definition: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fleet = 5_100  # three children: two full slices and a short one
+    k = batch.DEFAULT_CHUNK_SIZE
+    set_feed(platform_db.engine, KEY, enabled=True, queue="low", weekday=None)
+    oids = add_data_sources(platform_db, KEY, fleet)
+    monkeypatch.setenv("DATAFEEDS_PLATFORM_URL", platform_db.url)
+    monkeypatch.setenv("DATAFEEDS_BATCH_MANIFESTS", f"s3://{BUCKET}/chunks-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("DATAFEEDS_BATCH_JOB_DEFINITION", job_definition)
+    monkeypatch.delenv("DATAFEEDS_BATCH_QUEUE", raising=False)
+    monkeypatch.delenv("DATAFEEDS_BATCH_CHUNK_SIZE", raising=False)
+
+    result = CliRunner().invoke(batch_cli.app, ["submit", "--all", "--json"])
+
+    assert result.exit_code == 0, result.output
+    [s] = json.loads(result.stdout)
+    children = -(-fleet // k)
+    assert (s["size"], s["children"]) == (fleet, children)
+    [job] = aws.client("batch").describe_jobs(jobs=[s["job_id"]])["jobs"]
+    assert job["arrayProperties"]["size"] == children
+    slices = manifest.read_slices(s["manifest"], s3=aws.client("s3"))
+    assert [len(part) for part in slices] == [k] * (children - 1) + [fleet - k * (children - 1)]
+    assert [e.oid for part in slices for e in part] == oids
+    runs = {r["id"]: r for r in platform_db.rows("datafeeds_run")}
+    for index, part in enumerate(slices):
+        assert {runs[e.run_id]["batch_job_id"] for e in part} == {f"{s['job_id']}:{index}"}
+
+
+def test_the_cli_default_chunk_size_is_the_executors() -> None:
+    import inspect
+
+    default = inspect.signature(batch_cli.submit).parameters["chunk_size"].default.default
+    assert default == batch.DEFAULT_CHUNK_SIZE

@@ -383,6 +383,8 @@ def test_the_registered_job_definition_runs_each_array_child_to_its_bills_and_ru
             END.isoformat(),
             "--job-definition",
             name,
+            "--chunk-size",  # a data source per child (slices: test_worker.py, test_image.py)
+            "1",
             "--json",
         ],
     )

@@ -260,3 +260,29 @@ def test_runs_the_worker_saw_terminated_stay_open_to_batchs_verdict(
         )
 
     assert [r.id for r in batch_runs.unsettled_runs(platform_db.engine)] == [terminated]
+
+
+class RunningJobs:
+    """A Batch client whose every job is RUNNING."""
+
+    def describe_jobs(self, jobs: list[str]) -> dict[str, Any]:
+        return {"jobs": [{"jobId": j, "status": "RUNNING"} for j in jobs]}
+
+
+def test_status_sync_leaves_the_waiting_runs_of_a_running_slice_child_queued(
+    platform_db: PlatformTestDatabase,
+) -> None:
+    # Three runs in one child's slice (--chunk-size): the child starts each itself. Two have
+    # finished, the next not started yet: the last one waiting is the slice's only open run.
+    child = "c0ffee00-0000-4000-8000-000000000001:0"
+    first, second, waiting = (queued_with_job(platform_db, oid, child) for oid in (1, 2, 3))
+    for run_id in (first, second):
+        run_records.start_run(platform_db.engine, run_id)
+        run_records.finish_run(platform_db.engine, run_id, status="succeeded", counts={})
+    alone = queued_with_job(platform_db, 4, "c0ffee00-0000-4000-8000-000000000002:0")
+
+    report = batch.status(platform_db.engine, sync=True, batch=RunningJobs())
+
+    assert [(c.run_id, c.to_status) for c in report.changes] == [(alone, "running")]
+    statuses = {r["id"]: r["status"] for r in platform_db.rows("datafeeds_run")}
+    assert [statuses[r] for r in (first, second, waiting)] == ["succeeded", "succeeded", "queued"]

@@ -192,3 +192,116 @@ def test_worker_without_a_job_exits_with_a_usage_or_configuration_code(
     assert done.returncode == code
     [line] = json_lines(done.stderr)
     assert message in line["message"]
+
+
+# ---------------------------------------------------------------- a slice per array child
+
+
+def test_a_slice_child_runs_each_data_source_in_its_own_run_and_a_retry_reruns_only_the_retryable(
+    tmp_path: Path,
+    platform_db: PlatformTestDatabase,
+    urjanet_db: UrjanetTestDatabase,
+    data_source: int,
+) -> None:
+    missing = data_source + 1000  # no such data source: fails for good (exit 3)
+    good, bad = queue_runs(platform_db, [data_source, missing])
+    url = manifest.write(f"file://{tmp_path / 'manifest.json'}", [good, bad], chunk_size=2)
+    env = {
+        "DATAFEEDS_PLATFORM_URL": platform_db.url,
+        "AWS_BATCH_JOB_ID": f"{JOB_ID}:0",
+        "AWS_BATCH_JOB_ARRAY_INDEX": "0",
+    }
+    unreachable = f"mysql+mysqldb://root@127.0.0.1:{free_port()}/urjanet"
+
+    # Attempt 1: Urjanet is out of reach. The good source fails retryably, so Batch must retry.
+    first = run_worker(tmp_path, {**env, "DATAFEEDS_URJANET_URL": unreachable}, "--manifest", url)
+
+    assert first.returncode == 75, first.stderr
+    runs = {r["id"]: r for r in platform_db.rows("datafeeds_run")}
+    assert (runs[good.run_id]["status"], runs[good.run_id]["error_class"]) == (
+        "failed",
+        "TransientError",
+    )
+    assert runs[bad.run_id]["status"] == "failed"
+    assert runs[bad.run_id]["error_class"] not in ("TransientError", "Terminated")
+    assert {r["executor"] for r in runs.values()} == {"batch"}
+    assert {line["run_id"] for line in json_lines(first.stderr) if "run_id" in line} == {
+        good.run_id,
+        bad.run_id,
+    }
+
+    # Attempt 2 (Batch's retry of the child): only the retryable run runs again.
+    second = run_worker(
+        tmp_path, {**env, "DATAFEEDS_URJANET_URL": urjanet_db.url}, "--manifest", url
+    )
+
+    assert second.returncode == 1, second.stderr  # a failure for good remains: no more retries
+    again = {r["id"]: r for r in platform_db.rows("datafeeds_run")}
+    assert (again[good.run_id]["status"], again[good.run_id]["attempt"]) == ("succeeded", 2)
+    assert again[good.run_id]["counts"]["new"] == 24
+    assert again[bad.run_id] == runs[bad.run_id]  # untouched
+    assert len(platform_db.rows("bill")) == 24
+    assert {line["run_id"] for line in json_lines(second.stderr) if "run_id" in line} == {
+        good.run_id
+    }
+
+    # Attempt 3 (had Batch retried once more): nothing is left to run, the answer is the same.
+    third = run_worker(
+        tmp_path, {**env, "DATAFEEDS_URJANET_URL": urjanet_db.url}, "--manifest", url
+    )
+
+    assert third.returncode == 1, third.stderr
+    assert {r["id"]: r for r in platform_db.rows("datafeeds_run")} == again
+
+
+def test_a_slice_child_exits_0_when_every_run_of_its_slice_succeeds(
+    tmp_path: Path,
+    platform_db: PlatformTestDatabase,
+    urjanet_db: UrjanetTestDatabase,
+    data_source: int,
+) -> None:
+    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+
+    second = platform_db.add_target(
+        KEY,
+        utility="utility:watauga",
+        utility_account_id=DEMO_ACCOUNT_NUMBER,
+        service_id=DEMO_SERVICE_ID,
+    ).data_source_oid
+    entries = queue_runs(platform_db, [data_source, int(second)])
+    url = manifest.write(f"file://{tmp_path / 'manifest.json'}", entries, chunk_size=2)
+
+    done = run_worker(
+        tmp_path,
+        {"DATAFEEDS_PLATFORM_URL": platform_db.url, "DATAFEEDS_URJANET_URL": urjanet_db.url},
+        "--manifest",
+        url,
+    )  # one slice: a plain job running the whole manifest (no array index)
+
+    assert done.returncode == 0, done.stderr
+    runs = platform_db.rows("datafeeds_run")
+    assert [(r["status"], r["attempt"], r["executor"]) for r in runs] == [
+        ("succeeded", 1, "batch")
+    ] * 2
+    assert len(platform_db.rows("bill")) == 48
+    assert all(isinstance(line, dict) for line in json_lines(done.stderr))
+
+
+def test_a_chunked_manifest_holds_a_list_per_index_and_a_plain_one_an_object_per_index() -> None:
+    entries = [manifest.ManifestEntry(oid, 100 + oid, START, END) for oid in range(5)]
+
+    plain = json.loads(manifest.encode(entries))
+    chunked = json.loads(manifest.encode(entries, chunk_size=2))
+
+    assert [d["oid"] for d in plain] == list(range(5))
+    assert [[d["oid"] for d in part] for part in chunked] == [[0, 1], [2, 3], [4]]
+    assert manifest.decode(manifest.encode(entries, chunk_size=2)) == entries
+    assert manifest.decode_slices(manifest.encode(entries)) == [(e,) for e in entries]
+
+
+def test_an_array_child_without_the_index_variable_takes_its_index_from_its_job_id() -> None:
+    from datafeeds_core.executors.worker import array_index
+
+    assert array_index({"AWS_BATCH_JOB_ID": f"{JOB_ID}:7"}) == 7
+    assert array_index({"AWS_BATCH_JOB_ID": JOB_ID}) is None
+    assert array_index({"AWS_BATCH_JOB_ID": f"{JOB_ID}:7", "AWS_BATCH_JOB_ARRAY_INDEX": "2"}) == 2

@@ -158,10 +158,17 @@ def submit(
         envvar="DATAFEEDS_BATCH_MANIFESTS",
         help="s3://bucket/prefix for manifests.",
     ),
+    chunk_size: int = typer.Option(
+        2500,
+        "--chunk-size",
+        min=1,
+        envvar="DATAFEEDS_BATCH_CHUNK_SIZE",
+        help="Data sources per array child (each in its own process; one container start).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the submissions as JSON."),
 ) -> None:
     """Queue a run record per data source and submit: one job for one source, array jobs (one
-    call per 10,000 sources per queue) for more."""
+    call per 10,000 children per queue, each child running --chunk-size sources) for more."""
     from datafeeds_core.config import settings
     from datafeeds_core.executors.batch import SubmitOptions, label_for
     from datafeeds_core.executors.batch import submit as submit_sources
@@ -187,6 +194,7 @@ def submit(
                 manifests_url=manifests,
                 label=label_for(sources, scraper=scraper, fleet=all_due),
                 dry_run=dry_run,
+                chunk_size=chunk_size,
             )
             done = submit_sources(engine, sources, options) if sources else []
         finally:
@@ -202,6 +210,7 @@ def submit(
                         "job_id": s.job_id,
                         "job_name": s.job_name,
                         "size": s.size,
+                        "children": s.children,
                         "manifest": s.manifest_url,
                         "run_ids": list(s.run_ids),
                     }
@@ -215,6 +224,8 @@ def submit(
         typer.echo("no data source to submit")
     for s in done:
         kind = f"array of {s.size}" if s.manifest_url else f"run {s.run_ids[0]}"
+        if s.manifest_url and s.children != s.size:
+            kind += f" in {s.children} child{'ren' if s.children != 1 else ''}"
         typer.echo(f"submitted {s.job_name} to {s.queue}: job {s.job_id} ({kind})")
 
 

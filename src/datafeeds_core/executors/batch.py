@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 log = logs.get("batch")
 
 MAX_ARRAY_SIZE = 10_000  # Batch's limit for one array job
+# Data sources per array child, the scheduler's too: one container start for this many jobs
+# (the cost model, `python -m bench batch_cost`, and docs/performance.md say why this figure).
+DEFAULT_CHUNK_SIZE = 2500
 DESCRIBE_LIMIT = 100  # job ids per DescribeJobs call
 DEFAULT_JOB_DEFINITION = "datafeeds"
 DEFAULT_LOG_GROUP = "/datafeeds/batch"
@@ -165,6 +168,7 @@ class Submission:
     job_name: str
     run_ids: tuple[int, ...]
     manifest_url: str | None  # None for a single (non-array) job
+    children: int = 1  # the array's size (1: not an array job)
 
     @property
     def size(self) -> int:
@@ -180,6 +184,7 @@ class SubmitOptions:
     manifests_url: str | None = None  # s3://bucket/prefix (or file:///folder for tests)
     label: str = "datafeeds"
     dry_run: bool = False
+    chunk_size: int = 1  # data sources per array child (executors/chunk.py)
 
 
 def worker_arguments(oid: int, run_id: int, start: date, end: date, dry_run: bool) -> list[str]:
@@ -189,14 +194,18 @@ def worker_arguments(oid: int, run_id: int, start: date, end: date, dry_run: boo
     return [*args, "--dry-run"] if dry_run else args
 
 
-def _chunks(sources: Sequence[Source], queue: str | None) -> list[tuple[str, list[Source]]]:
+def _chunks(
+    sources: Sequence[Source], queue: str | None, chunk_size: int = 1
+) -> list[tuple[str, list[Source]]]:
+    """Sources by queue, in groups one array job can take (10,000 children of `chunk_size`)."""
     by_queue: dict[str, list[Source]] = {}
     for s in sources:
         by_queue.setdefault(queue or s.queue, []).append(s)
+    most = MAX_ARRAY_SIZE * chunk_size
     return [
-        (q, group[i : i + MAX_ARRAY_SIZE])
+        (q, group[i : i + most])
         for q, group in sorted(by_queue.items())
-        for i in range(0, len(group), MAX_ARRAY_SIZE)
+        for i in range(0, len(group), most)
     ]
 
 
@@ -209,11 +218,14 @@ def submit(
     s3: Any = None,
 ) -> list[Submission]:
     """Submit every source: one job for a lone source, else one array job per queue and per
-    10,000 sources, its manifest in S3. Each source's run record is queued before its job is
-    submitted and gets its Batch job id right after."""
+    10,000 children, its manifest in S3. Each child runs `chunk_size` sources (a group that fits
+    one child is a single job running the whole manifest). Each source's run record is queued
+    before its job is submitted and gets its Batch job id (its child's) right after."""
     if options.start >= options.end:
         raise UsageError(f"--start {options.start} must be before --end {options.end}")
-    chunks = _chunks(sources, options.queue)
+    if options.chunk_size < 1:
+        raise UsageError(f"--chunk-size must be at least 1; got {options.chunk_size}")
+    chunks = _chunks(sources, options.queue, options.chunk_size)
     arrays = any(len(c) > 1 for _, c in chunks)
     if arrays and not options.manifests_url:
         raise UsageError(
@@ -246,6 +258,7 @@ def _submit_chunk(
         for s in chunk
     ]
     run_ids = batch_runs.open_queued_runs(engine, runs)
+    children = -(-len(chunk) // options.chunk_size)  # array size: slices of chunk_size
     request: dict[str, Any] = {
         "jobName": name,
         "jobQueue": queue,
@@ -266,20 +279,24 @@ def _submit_chunk(
                 manifest.ManifestEntry(s.oid, r, options.start, options.end, options.dry_run)
                 for s, r in zip(chunk, run_ids, strict=True)
             ]
-            manifest.write(url, entries, s3=s3)
-            request["arrayProperties"] = {"size": len(chunk)}
+            manifest.write(url, entries, chunk_size=options.chunk_size, s3=s3)
+            if children > 1:  # else one job runs the manifest's one slice
+                request["arrayProperties"] = {"size": children}
             request["parameters"] = {MANIFEST_PARAMETER: url}
         with aws_errors(f"submitting {len(chunk)} data source(s) to {queue}"):
             job_id = str(batch.submit_job(**request)["jobId"])
     except Exception as exc:
         batch_runs.fail_unsubmitted(engine, run_ids, f"submission to Batch failed: {exc}")
         raise
-    if len(chunk) == 1:
-        batch_runs.attach_batch_jobs(engine, {run_ids[0]: job_id})
+    if children == 1:
+        batch_runs.attach_batch_jobs(engine, dict.fromkeys(run_ids, job_id))
     else:
-        batch_runs.attach_batch_jobs(engine, {r: f"{job_id}:{i}" for i, r in enumerate(run_ids)})
+        k = options.chunk_size
+        batch_runs.attach_batch_jobs(
+            engine, {r: f"{job_id}:{i // k}" for i, r in enumerate(run_ids)}
+        )
     log.info("submitted %s (%d data sources) to %s as %s", name, len(chunk), queue, job_id)
-    return Submission(queue, job_id, name, tuple(run_ids), url)
+    return Submission(queue, job_id, name, tuple(run_ids), url, children)
 
 
 # ------------------------------------------------------------------------ status
@@ -329,6 +346,13 @@ def status(
         change = reconcile(run, job, now=now, log_group_name=log_group)
         if change is not None:
             changes.append(change)
+    # A child running a slice starts each of its runs itself: its RUNNING says nothing about
+    # the runs still waiting in the slice (and a run moved to running would not be started).
+    job_of = {r.id: str(r.batch_job_id) for r in runs}
+    starting = {c.run_id for c in changes if (c.from_status, c.to_status) == ("queued", "running")}
+    if starting:
+        shared = batch_runs.shared_jobs(engine, [job_of[i] for i in starting])
+        changes = [c for c in changes if not (c.run_id in starting and job_of[c.run_id] in shared)]
     written = batch_runs.apply_changes(engine, changes) if sync and changes else 0
     return StatusReport(len(runs), dict(sorted(states.items())), changes, written)
 

@@ -94,6 +94,7 @@ class LocalJob:
     dry_run: bool
     task_id: str
     log_path: Path
+    executor: str = "local"  # "batch" for the slice of a Batch array child (executors/chunk.py)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _run(task: _ChildTask) -> int:
         end=job.end,
         dry_run=job.dry_run,
         run_id=job.run_id,
-        executor="local",
+        executor=job.executor,
         task_id=job.task_id,
         timeout_s=task.timeout_s,
     )
@@ -253,6 +254,9 @@ class LocalExecutor:
     today: date | None = None
     poll_s: float = POLL_S
     grace_s: float = KILL_GRACE_S
+    # Interrupted, the launcher cancels its unfinished runs; a Batch child leaves them for its
+    # caller to record as terminated, so that Batch's retry runs them again.
+    cancel_on_interrupt: bool = True
     _context: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -431,6 +435,8 @@ class LocalExecutor:
                 self._stop(running, "cancelled")
             except Exception:  # keep stopping the others
                 log.exception("could not stop the process of run %s", running.job.run_id)
+        if not self.cancel_on_interrupt:
+            return
         ids = [a.job.run_id for a in active.values()] + [j.run_id for j in pending]
         try:
             found = statuses(engine, ids)

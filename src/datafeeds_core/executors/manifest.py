@@ -1,8 +1,10 @@
-"""The array-job manifest: which data source (and run record) each Batch array index runs.
+"""The array-job manifest: which data sources (and run records) each Batch array index runs.
 
-A JSON list, one object per array index: `{"oid", "run_id", "start", "end", "dry_run"}` (dates
-ISO, end exclusive). It lives in S3 (`s3://bucket/key`) for Batch, or in a file (`file:///path`)
-for local tests; boto3 is imported only for S3.
+A JSON list, one element per array index: an object `{"oid", "run_id", "start", "end",
+"dry_run"}` (dates ISO, end exclusive) for a child that runs one data source, or a list of such
+objects, the slice of a child that runs several (`batch submit --chunk-size K`). It lives in S3
+(`s3://bucket/key`) for Batch, or in a file (`file:///path`) for local tests; boto3 is imported
+only for S3.
 """
 
 from __future__ import annotations
@@ -38,29 +40,55 @@ class ManifestEntry:
         return doc
 
 
-def encode(entries: Sequence[ManifestEntry]) -> bytes:
-    """One entry per line: readable in a console, still one JSON document."""
-    lines = ",\n".join(json.dumps(e.as_dict(), separators=(",", ":")) for e in entries)
+Slice = tuple[ManifestEntry, ...]  # what one array child runs
+
+
+def slices(entries: Sequence[ManifestEntry], chunk_size: int = 1) -> list[Slice]:
+    """`entries` cut into consecutive slices of `chunk_size` (the last may be shorter)."""
+    if chunk_size < 1:
+        raise UsageError(f"a chunk size is at least 1; got {chunk_size}")
+    return [tuple(entries[i : i + chunk_size]) for i in range(0, len(entries), chunk_size)]
+
+
+def encode(entries: Sequence[ManifestEntry], chunk_size: int = 1) -> bytes:
+    """One array index per line: readable in a console, still one JSON document. With a chunk
+    size of 1 each line is an entry (the format every worker reads), else a list of entries."""
+
+    def line(part: Slice) -> str:
+        docs = [e.as_dict() for e in part]
+        return json.dumps(docs[0] if chunk_size == 1 else docs, separators=(",", ":"))
+
+    lines = ",\n".join(line(part) for part in slices(entries, chunk_size))
     return f"[\n{lines}\n]\n".encode()
 
 
-def decode(data: bytes, where: str = "manifest") -> list[ManifestEntry]:
+def _entry(doc: Any) -> ManifestEntry:
+    return ManifestEntry(
+        oid=int(doc["oid"]),
+        run_id=int(doc["run_id"]),
+        start=date.fromisoformat(doc["start"]),
+        end=date.fromisoformat(doc["end"]),
+        dry_run=bool(doc.get("dry_run", False)),
+    )
+
+
+def decode_slices(data: bytes, where: str = "manifest") -> list[Slice]:
+    """Each array index's slice (one entry, or the list at that index)."""
     try:
         docs = json.loads(data)
         if not isinstance(docs, list):
             raise TypeError("not a JSON list")
         return [
-            ManifestEntry(
-                oid=int(d["oid"]),
-                run_id=int(d["run_id"]),
-                start=date.fromisoformat(d["start"]),
-                end=date.fromisoformat(d["end"]),
-                dry_run=bool(d.get("dry_run", False)),
-            )
-            for d in docs
+            tuple(_entry(d) for d in doc) if isinstance(doc, list) else (_entry(doc),)
+            for doc in docs
         ]
     except (ValueError, TypeError, KeyError) as exc:
         raise ConfigurationError(f"{where} is not a datafeeds manifest: {exc}") from None
+
+
+def decode(data: bytes, where: str = "manifest") -> list[ManifestEntry]:
+    """Every entry, in array-index order."""
+    return [entry for part in decode_slices(data, where) for entry in part]
 
 
 def _split(url: str) -> tuple[str, str, str]:
@@ -78,10 +106,12 @@ def _s3() -> Any:
     return boto3.session.Session().client("s3")
 
 
-def write(url: str, entries: Sequence[ManifestEntry], *, s3: Any = None) -> str:
-    """Store the manifest at `url`; returns the URL."""
+def write(
+    url: str, entries: Sequence[ManifestEntry], *, chunk_size: int = 1, s3: Any = None
+) -> str:
+    """Store the manifest at `url` (slices of `chunk_size` entries per array index)."""
     scheme, bucket, key = _split(url)
-    body = encode(entries)
+    body = encode(entries, chunk_size)
     if scheme == "file":
         path = Path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,12 +129,17 @@ def write(url: str, entries: Sequence[ManifestEntry], *, s3: Any = None) -> str:
 
 
 def read(url: str, *, s3: Any = None) -> list[ManifestEntry]:
-    """The manifest's entries. A missing object is a configuration error (exit 3); S3 out of
+    """The manifest's entries, in array-index order."""
+    return [entry for part in read_slices(url, s3=s3) for entry in part]
+
+
+def read_slices(url: str, *, s3: Any = None) -> list[Slice]:
+    """Each array index's slice. A missing object is a configuration error (exit 3); S3 out of
     reach is transient (exit 75)."""
     scheme, bucket, key = _split(url)
     if scheme == "file":
         try:
-            return decode(Path(key).read_bytes(), url)
+            return decode_slices(Path(key).read_bytes(), url)
         except FileNotFoundError:
             raise ConfigurationError(f"no manifest at {url}") from None
     from botocore.exceptions import BotoCoreError, ClientError
@@ -118,19 +153,20 @@ def read(url: str, *, s3: Any = None) -> list[ManifestEntry]:
         raise ConfigurationError(f"cannot read manifest {url}: {code or exc}") from None
     except BotoCoreError as exc:
         raise TransientError(f"cannot read manifest {url}: {exc}") from None
-    return decode(body, url)
+    return decode_slices(body, url)
 
 
-def entry_at(entries: Sequence[ManifestEntry], index: int | None, url: str) -> ManifestEntry:
-    """The entry for array index `index`; a one-entry manifest needs no index."""
+def slice_at(parts: Sequence[Slice], index: int | None, url: str) -> Slice:
+    """The slice for array index `index`; a manifest of one slice needs no index (a job that
+    runs the whole manifest is not an array job)."""
     if index is None:
-        if len(entries) == 1:
-            return entries[0]
+        if len(parts) == 1:
+            return parts[0]
         raise UsageError(
-            f"manifest {url} has {len(entries)} entries: AWS_BATCH_JOB_ARRAY_INDEX must say which"
+            f"manifest {url} has {len(parts)} entries: AWS_BATCH_JOB_ARRAY_INDEX must say which"
         )
-    if not 0 <= index < len(entries):
+    if not 0 <= index < len(parts):
         raise ConfigurationError(
-            f"array index {index} is outside manifest {url} ({len(entries)} entries)"
+            f"array index {index} is outside manifest {url} ({len(parts)} entries)"
         )
-    return entries[index]
+    return parts[index]

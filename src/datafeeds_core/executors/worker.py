@@ -2,7 +2,9 @@
 architecture's code (0 ok, 1 failed, 2 usage, 3 configuration, 4 plugin, 75 transient).
 
 A job is named by its arguments (`--oid`, optionally `--run-id`, dates) or by a manifest entry:
-`--manifest URL` and the array index Batch sets in AWS_BATCH_JOB_ARRAY_INDEX.
+`--manifest URL` and the array index Batch sets in AWS_BATCH_JOB_ARRAY_INDEX. A manifest index
+that holds a slice of several entries (`batch submit --chunk-size K`) runs them all, each in its
+own process (executors/chunk.py).
 """
 
 from __future__ import annotations
@@ -45,9 +47,12 @@ class Assignment:
 
 
 def array_index(environ: dict[str, str] | os._Environ[str]) -> int | None:
+    """AWS_BATCH_JOB_ARRAY_INDEX; without it, the index an array child's job id ends with
+    (`<array job id>:<index>`, as Batch names children; moto's Batch sets only the job id)."""
     raw = environ.get(ARRAY_INDEX_VAR)
     if raw in (None, ""):
-        return None
+        _, sep, index = environ.get("AWS_BATCH_JOB_ID", "").rpartition(":")
+        return int(index) if sep and index.isdigit() else None
     try:
         return int(raw)
     except ValueError:
@@ -63,15 +68,19 @@ def assignment(
     dry_run: bool,
     manifest_url: str | None,
     environ: dict[str, str] | os._Environ[str] = os.environ,
-) -> Assignment:
-    """What to run: the arguments, or the manifest entry at this array index."""
+) -> Assignment | manifest.Slice:
+    """What to run: the arguments, or the manifest entry at this array index (or the slice
+    there, when it holds several)."""
     if manifest_url == NO_MANIFEST:
         manifest_url = None
     if manifest_url:
         if oid is not None or run_id is not None:
             raise UsageError("give either --manifest or --oid/--run-id, not both")
-        entries = manifest.read(manifest_url)
-        entry = manifest.entry_at(entries, array_index(environ), manifest_url)
+        parts = manifest.read_slices(manifest_url)
+        part = manifest.slice_at(parts, array_index(environ), manifest_url)
+        if len(part) > 1:
+            return part
+        [entry] = part
         return Assignment(entry.oid, entry.run_id, entry.start, entry.end, entry.dry_run)
     if oid is None:
         raise UsageError("the worker needs --oid N or --manifest URL (Batch array jobs)")
@@ -180,6 +189,10 @@ def work(
         job = assignment(
             oid=oid, run_id=run_id, start=start, end=end, dry_run=dry_run, manifest_url=manifest_url
         )
+        if not isinstance(job, Assignment):
+            from datafeeds_core.executors.chunk import run_slice
+
+            return run_slice(job, settings())
         return run(job, settings())
     except DatafeedsError as exc:
         log.error("%s: %s", type(exc).__name__, exc)

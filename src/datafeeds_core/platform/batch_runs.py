@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from datafeeds_core.logs import redact
 from datafeeds_core.platform.failures import platform_errors
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 # What the worker records when Batch stops its container (Spot reclaim, timeout, cancel): the
 # run is "failed" with this error class until `status --sync` learns what Batch made of it.
 TERMINATED_ERROR_CLASS = "Terminated"
+# A failure Batch retries (exit 75): a dependency out of reach, or the container stopped.
+RETRYABLE_ERROR_CLASSES = ("TransientError", TERMINATED_ERROR_CLASS)
 OPEN = ("queued", "running")
 # Batch keeps finished jobs about a week: past that a terminated run's job cannot say more.
 TERMINATED_LOOKBACK = timedelta(days=14)
@@ -135,6 +137,65 @@ def fail_unsubmitted(engine: Engine, run_ids: Iterable[int], reason: str) -> Non
                 finished_at=now,
             )
         )
+
+
+def requeue_unfinished(engine: Engine, run_ids: Sequence[int]) -> list[int]:
+    """The runs of an array child's slice that this attempt runs, in the order given: the queued
+    ones, and those an earlier attempt left running (its container died) or failed retryably,
+    which go back to queued. Finished runs, successful or not, stay as they are."""
+    t = datafeeds_run
+    ids = list(run_ids)
+    unfinished = or_(
+        t.c.status == "running",
+        and_(t.c.status == "failed", t.c.error_class.in_(RETRYABLE_ERROR_CLASSES)),
+    )
+    with platform_errors(), engine.begin() as conn:
+        conn.execute(
+            update(t)
+            .where(t.c.id.in_(ids), unfinished)
+            .values(status="queued", finished_at=None, error_class=None, error_message=None)
+        )
+        queued = set(
+            conn.execute(select(t.c.id).where(t.c.id.in_(ids), t.c.status == "queued")).scalars()
+        )
+    return [i for i in ids if i in queued]
+
+
+def terminate_unfinished(engine: Engine, run_ids: Sequence[int], reason: str) -> int:
+    """Runs of a stopped array child that had not finished: failed as terminated (what a
+    one-source worker records), so a retry of the child runs them again."""
+    t = datafeeds_run
+    with platform_errors(), engine.begin() as conn:
+        return int(
+            conn.execute(
+                update(t)
+                .where(t.c.id.in_(list(run_ids)), t.c.status.in_(OPEN))
+                .values(
+                    status="failed",
+                    error_class=TERMINATED_ERROR_CLASS,
+                    error_message=redact(reason)[:MAX_ERROR_MESSAGE],
+                    finished_at=_now(),
+                )
+            ).rowcount
+        )
+
+
+def shared_jobs(engine: Engine, job_ids: Iterable[str]) -> set[str]:
+    """Those of `job_ids` that more than one run names: array children running a slice."""
+    t = datafeeds_run
+    ids = sorted(set(job_ids))
+    found: set[str] = set()
+    with platform_errors(), engine.connect() as conn:
+        for i in range(0, len(ids), 500):
+            found.update(
+                conn.execute(
+                    select(t.c.batch_job_id)
+                    .where(t.c.batch_job_id.in_(ids[i : i + 500]))
+                    .group_by(t.c.batch_job_id)
+                    .having(func.count() > 1)
+                ).scalars()
+            )
+    return found
 
 
 def unsettled_runs(engine: Engine, run_ids: Iterable[int] | None = None) -> list[BatchRun]:
