@@ -264,7 +264,7 @@ def test_a_slice_child_exits_0_when_every_run_of_its_slice_succeeds(
 
     second = platform_db.add_target(
         KEY,
-        utility="utility:watauga",
+        utility="utility:watauga-second",  # its own bills: no fan-out
         utility_account_id=DEMO_ACCOUNT_NUMBER,
         service_id=DEMO_SERVICE_ID,
     ).data_source_oid
@@ -285,6 +285,43 @@ def test_a_slice_child_exits_0_when_every_run_of_its_slice_succeeds(
     ] * 2
     assert len(platform_db.rows("bill")) == 48
     assert all(isinstance(line, dict) for line in json_lines(done.stderr))
+
+
+def test_a_slice_too_long_for_its_attempt_leaves_the_unstarted_runs_queued_for_the_retry(
+    tmp_path: Path,
+    platform_db: PlatformTestDatabase,
+    urjanet_db: UrjanetTestDatabase,
+    data_source: int,
+) -> None:
+    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+
+    second = platform_db.add_target(
+        KEY,
+        utility="utility:watauga-second",  # its own bills: no fan-out
+        utility_account_id=DEMO_ACCOUNT_NUMBER,
+        service_id=DEMO_SERVICE_ID,
+    ).data_source_oid
+    first_run, second_run = queue_runs(platform_db, [data_source, int(second)])
+    url = manifest.write(
+        f"file://{tmp_path / 'manifest.json'}", [first_run, second_run], chunk_size=2
+    )
+    env = {"DATAFEEDS_PLATFORM_URL": platform_db.url, "DATAFEEDS_URJANET_URL": urjanet_db.url}
+
+    # An attempt whose timeout is spent at once: the first job runs, the second never starts.
+    short = run_worker(tmp_path, {**env, "DATAFEEDS_JOB_TIMEOUT": "0.01"}, "--manifest", url)
+
+    assert short.returncode == 75, short.stderr  # Batch retries: a run is left
+    runs = {r["id"]: r["status"] for r in platform_db.rows("datafeeds_run")}
+    assert runs == {first_run.run_id: "succeeded", second_run.run_id: "queued"}
+    assert "1 runs left queued for Batch's retry" in short.stderr
+
+    retry = run_worker(tmp_path, env, "--manifest", url)
+
+    assert retry.returncode == 0, retry.stderr
+    assert {r["status"] for r in platform_db.rows("datafeeds_run")} == {"succeeded"}
+    assert {line["run_id"] for line in json_lines(retry.stderr) if "run_id" in line} == {
+        second_run.run_id
+    }
 
 
 def test_a_chunked_manifest_holds_a_list_per_index_and_a_plain_one_an_object_per_index() -> None:

@@ -10,6 +10,10 @@ each with its run id) as the job ends. The child's exit code is what Batch decid
   successful or failed for good, are left as they are);
 - else 1 when a run failed, 0 when every run succeeded (or had no new data, or was a dry run).
 
+A slice too long for one attempt stops starting jobs after 80 % of the attempt's timeout
+(`start_by`): its unstarted runs stay queued for the retry, since Batch does not retry an
+attempt that timed out.
+
 SIGTERM (Spot reclaim, timeout, cancellation) stops the running jobs and records every
 unfinished run of the slice as terminated, as a one-source worker does; the child exits 75.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -37,6 +42,9 @@ CONCURRENCY_VAR = "DATAFEEDS_WORKER_CONCURRENCY"
 # One job at a time by default: a Fargate child has 0.5 vCPU, and jobs in parallel would share
 # it (set DATAFEEDS_WORKER_CONCURRENCY with `batch register --env` for larger tasks).
 DEFAULT_CONCURRENCY = 1
+# The share of an attempt's timeout in which a child starts jobs; the rest is for the jobs that
+# are running then to finish (a job takes seconds, an attempt's timeout is an hour by default).
+BUDGET_SHARE = 0.8
 
 
 def exit_code(records: Sequence[RunRecord | None]) -> int:
@@ -95,6 +103,16 @@ class RelayLogs(QuietObserver):
         )
 
 
+def start_by(settings: Settings, now: float | None = None) -> float | None:
+    """When the child stops starting jobs: after BUDGET_SHARE of the attempt's timeout
+    (DATAFEEDS_JOB_TIMEOUT, set by `batch register --timeout`). Batch does not retry an attempt
+    that timed out, so a slice too long for one attempt ends it in time instead: its unstarted
+    runs stay queued, the child exits 75, and Batch's retry runs just those."""
+    if settings.job_timeout_s is None:
+        return None
+    return (time.monotonic() if now is None else now) + BUDGET_SHARE * settings.job_timeout_s
+
+
 def run_slice(part: Slice, settings: Settings) -> int:
     """Run the slice's unfinished runs; returns the child's exit code."""
     from datafeeds_core.database import make_engine
@@ -136,7 +154,7 @@ def run_slice(part: Slice, settings: Settings) -> int:
         )
         try:
             if jobs:  # else a retry found every run finished: no fork server to start
-                executor.run(jobs, RelayLogs())
+                executor.run(jobs, RelayLogs(), start_by=start_by(settings))
         except KeyboardInterrupt as exc:  # SIGTERM: the executor stopped its jobs
             stopped = batch_runs.terminate_unfinished(
                 engine, run_ids, f"{exc or 'stopped'} (Spot reclaim, timeout or cancellation)"
@@ -144,6 +162,14 @@ def run_slice(part: Slice, settings: Settings) -> int:
             log.error("array child %s stopped: %d runs left unfinished", job_id, stopped)
             return int(ExitCode.TRANSIENT)
         after = get_runs(engine, run_ids)
+        left = sum(1 for i in run_ids if i in after and after[i].status == "queued")
+        if left:
+            log.info(
+                "array child %s: the attempt's time to start jobs is spent; %d runs left queued "
+                "for Batch's retry",
+                job_id,
+                left,
+            )
         return exit_code([after.get(i) for i in run_ids])
     finally:
         engine.dispose()

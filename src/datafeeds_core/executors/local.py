@@ -285,8 +285,18 @@ class LocalExecutor:
         self._context = context
         return time.monotonic() - began
 
-    def run(self, jobs: Iterable[LocalJob], observer: Observer | None = None) -> list[JobResult]:
-        """Run every job; returns their results in the order they ended."""
+    def run(
+        self,
+        jobs: Iterable[LocalJob],
+        observer: Observer | None = None,
+        *,
+        start_by: float | None = None,
+    ) -> list[JobResult]:
+        """Run every job; returns their results in the order they ended.
+
+        Past `start_by` (a `time.monotonic()` value) no further job starts: the jobs not started
+        keep their queued run records, for a later attempt. The first job always starts, so each
+        attempt makes progress."""
         from datafeeds_core.database import PLATFORM, open_existing
 
         if self._context is None:
@@ -306,6 +316,8 @@ class LocalExecutor:
             observer.begin(len(pending))
             next_poll = time.monotonic() + self.poll_s
             while pending or active:
+                if start_by is not None and (active or results) and time.monotonic() >= start_by:
+                    pending.clear()
                 self._fill(engine, pending, active, observer, done)
                 if not active:
                     continue
