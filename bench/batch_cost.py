@@ -123,12 +123,13 @@ class Fleet:
             int(
                 db.add_target(
                     KEY,
-                    utility="utility:watauga",
+                    # One utility per service: the same SAID and utility would fan bills out.
+                    utility=f"utility:watauga-{n}",
                     utility_account_id=DEMO_ACCOUNT_NUMBER,
                     service_id=DEMO_SERVICE_ID,
                 ).data_source_oid
             )
-            for _ in range(count)
+            for n in range(count)
         ]
 
     def manifest(self, folder: Path, count: int) -> Path:

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -74,7 +75,8 @@ def add_watauga_source(platform_db: PlatformTestDatabase) -> int:
 
     target = platform_db.add_target(
         KEY,
-        utility="utility:watauga",
+        # A utility of its own: services sharing SAID and utility would get each other's bills.
+        utility=f"utility:watauga-{uuid.uuid4().hex[:8]}",
         utility_account_id=DEMO_ACCOUNT_NUMBER,
         service_id=DEMO_SERVICE_ID,
     )
