@@ -126,11 +126,9 @@ def test_pip_install_of_one_plugin_by_name_from_the_private_index_gives_core_and
         cwd=tmp_path,
     )
     assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.split() == [
-        "watauga-urjanet",
-        "datafeeds-watauga",
-        "0.1.0",
-        "datafeeds_watauga",
+    assert [line.split() for line in listed.stdout.splitlines()] == [
+        ["KEY", "DISTRIBUTION", "VERSION", "MODULE"],
+        ["watauga-urjanet", "datafeeds-watauga", "0.1.0", "datafeeds_watauga"],
     ]
 
 

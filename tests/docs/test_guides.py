@@ -8,9 +8,10 @@ The fence's info string says what a block is:
 - ```` ```sh ```` — run, in order, in one shell per guide; it must exit 0.
 - ```` ```sh fails ```` — run; it must exit non-zero (a step that fails on purpose).
 - ```` ```sh aws ````, ```` ```sh docker ````, ```` ```sh mysql ````, ```` ```sh setup ````,
-  ```` ```sh server ````, ```` ```sh tests ```` — not run: it needs AWS, a Docker daemon, the
-  production Urjanet MySQL, is the set-up the test itself stands on, starts a server that runs
-  until stopped (its own tests serve it), or runs tests of the suite itself. The word is the
+  ```` ```sh server ````, ```` ```sh tests ````, ```` ```sh index ```` — not run: it needs AWS, a
+  Docker daemon, the production Urjanet MySQL, is the set-up the test itself stands on, starts a
+  server that runs until stopped (its own tests serve it), runs tests of the suite itself, or
+  needs a private package index (tests/test_install_from_index.py plays one). The word is the
   visible reason.
 - ```` ```python file=PATH ```` — written to PATH (relative to the working folder) at that point.
 
@@ -36,7 +37,7 @@ DOCS = REPO / "docs"
 GUIDES = sorted(DOCS.glob("*.md"))
 TIMEOUT_S = 900
 
-SKIP_REASONS = ("aws", "docker", "mysql", "setup", "server", "tests")
+SKIP_REASONS = ("aws", "docker", "mysql", "setup", "server", "tests", "index")
 SHELL_LANGUAGES = ("sh", "bash", "shell", "console", "zsh")
 _FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^[ \t]*```[ \t]*$", re.M | re.S
