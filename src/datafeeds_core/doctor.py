@@ -106,27 +106,40 @@ def check_configuration(env: Mapping[str, str] | None = None) -> tuple[Check, Se
     return Check("configuration", "ok", detail), cfg
 
 
-def check_platform(cfg: Settings) -> Check:
+def _inspect(
+    name: str, url: str, variable: str, hint: str
+) -> tuple[set[str], str, str | None] | Check:
+    """A database's tables, server version and our migrations' revision (None before the first);
+    a failed Check when it cannot be read. Never creates a SQLite file."""
     from datafeeds_core.database import make_engine, unreachable_is_transient
     from datafeeds_core.logs import mask_url
-    from datafeeds_core.platform.init import current_revision, head_revision
+    from datafeeds_core.platform.init import VERSION_TABLE, current_revision
 
-    name, url = "platform database", cfg.platform_url
-    init_hint = "run `datafeeds db init`"
     missing = _missing_sqlite_file(url)
     if missing is not None:
-        return Check(name, "failed", f"no database file at {missing}", init_hint)
+        return Check(name, "failed", f"no database file at {missing}", hint)
     try:
         engine = make_engine(url)
         try:
             with unreachable_is_transient(name), engine.connect() as conn:
                 tables = _tables(conn)
                 version = _server_version(conn)
-                revision = current_revision(conn) if "datafeeds_alembic_version" in tables else None
+                revision = current_revision(conn) if VERSION_TABLE in tables else None
         finally:
             engine.dispose()
     except Exception as exc:
-        return _failure(name, exc, f"check DATAFEEDS_PLATFORM_URL ({mask_url(url)}) and the server")
+        return _failure(name, exc, f"check {variable} ({mask_url(url)}) and the server")
+    return tables, version, revision
+
+
+def check_platform(cfg: Settings) -> Check:
+    from datafeeds_core.platform.init import head_revision
+
+    name, init_hint = "platform database", "run `datafeeds db init`"
+    found = _inspect(name, cfg.platform_url, "DATAFEEDS_PLATFORM_URL", init_hint)
+    if isinstance(found, Check):
+        return found
+    tables, version, revision = found
     lacking = [t for t in (*PLATFORM_TABLES, *OWN_TABLES) if t not in tables]
     if lacking:
         return Check(name, "failed", f"{version}; missing tables: {', '.join(lacking)}", init_hint)
@@ -139,27 +152,15 @@ def check_platform(cfg: Settings) -> Check:
 
 
 def check_urjanet(cfg: Settings) -> Check:
-    from datafeeds_core.database import make_engine, unreachable_is_transient
-    from datafeeds_core.logs import mask_url
-
-    name, url = "Urjanet database", cfg.urjanet_url
+    name = "Urjanet database"
     load_hint = (
         "load statements with `datafeeds urjanet load FILE`, or point DATAFEEDS_URJANET_URL "
         "(or URJANET_MYSQL_*) at the Urjanet MySQL database"
     )
-    missing = _missing_sqlite_file(url)
-    if missing is not None:
-        return Check(name, "failed", f"no database file at {missing}", load_hint)
-    try:
-        engine = make_engine(url)
-        try:
-            with unreachable_is_transient(name), engine.connect() as conn:
-                tables = _tables(conn)
-                version = _server_version(conn)
-        finally:
-            engine.dispose()
-    except Exception as exc:
-        return _failure(name, exc, f"check DATAFEEDS_URJANET_URL ({mask_url(url)}) and the server")
+    found = _inspect(name, cfg.urjanet_url, "DATAFEEDS_URJANET_URL", load_hint)
+    if isinstance(found, Check):
+        return found
+    tables, version, _ = found
     lacking = [t for t in URJANET_TABLES if t not in tables]
     if lacking:
         return Check(name, "failed", f"{version}; missing tables: {', '.join(lacking)}", load_hint)

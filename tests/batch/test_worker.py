@@ -52,6 +52,20 @@ def data_source(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDataba
     return int(target.data_source_oid)
 
 
+def second_watauga_source(db: PlatformTestDatabase) -> int:
+    """Another Watauga data source on the same statements, with bills of its own (a utility of
+    its own: a service with the same SAID and utility would get the first one's bills)."""
+    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+
+    target = db.add_target(
+        KEY,
+        utility="utility:watauga-second",
+        utility_account_id=DEMO_ACCOUNT_NUMBER,
+        service_id=DEMO_SERVICE_ID,
+    )
+    return int(target.data_source_oid)
+
+
 def queue_runs(db: PlatformTestDatabase, oids: list[int]) -> list[manifest.ManifestEntry]:
     runs = batch_runs.open_queued_runs(
         db.engine, [batch_runs.QueuedRun(oid, KEY, START, END) for oid in oids]
@@ -260,15 +274,8 @@ def test_a_slice_child_exits_0_when_every_run_of_its_slice_succeeds(
     urjanet_db: UrjanetTestDatabase,
     data_source: int,
 ) -> None:
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
-
-    second = platform_db.add_target(
-        KEY,
-        utility="utility:watauga-second",  # its own bills: no fan-out
-        utility_account_id=DEMO_ACCOUNT_NUMBER,
-        service_id=DEMO_SERVICE_ID,
-    ).data_source_oid
-    entries = queue_runs(platform_db, [data_source, int(second)])
+    second = second_watauga_source(platform_db)
+    entries = queue_runs(platform_db, [data_source, second])
     url = manifest.write(f"file://{tmp_path / 'manifest.json'}", entries, chunk_size=2)
 
     done = run_worker(
@@ -293,15 +300,8 @@ def test_a_slice_too_long_for_its_attempt_leaves_the_unstarted_runs_queued_for_t
     urjanet_db: UrjanetTestDatabase,
     data_source: int,
 ) -> None:
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
-
-    second = platform_db.add_target(
-        KEY,
-        utility="utility:watauga-second",  # its own bills: no fan-out
-        utility_account_id=DEMO_ACCOUNT_NUMBER,
-        service_id=DEMO_SERVICE_ID,
-    ).data_source_oid
-    first_run, second_run = queue_runs(platform_db, [data_source, int(second)])
+    second = second_watauga_source(platform_db)
+    first_run, second_run = queue_runs(platform_db, [data_source, second])
     url = manifest.write(
         f"file://{tmp_path / 'manifest.json'}", [first_run, second_run], chunk_size=2
     )
