@@ -21,15 +21,30 @@ def shot(browser: Any, folder: Path, name: str) -> Path:
     return path
 
 
+def gone(element: Any) -> bool:
+    """Does `element` belong to a document the browser has left?"""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        # Chromium sometimes answers for a node of the unloaded page with this, not "stale".
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
+
+
 def follow(browser: Any, element: Any) -> None:
     """Click and wait for the next page: the old document goes stale (WebDriver polls)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
+    WebDriverWait(browser, 20).until(lambda _: gone(old))
 
 
 def rows(browser: Any) -> list[Any]:
