@@ -39,15 +39,19 @@ def urjanet_backend() -> str:
 @pytest.fixture
 def data_source(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase) -> int:
     """A Watauga data source with two years of statements in the Urjanet database."""
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
+    from datafeeds_core.demo_data import demo_statements
     from datafeeds_core.plugins import load
 
     urjanet_db.seed(demo_statements(load(KEY).metadata(), TODAY))
-    target = platform_db.add_target(
-        KEY,
-        utility="utility:watauga",
-        utility_account_id=DEMO_ACCOUNT_NUMBER,
-        service_id=DEMO_SERVICE_ID,
+    return watauga_source(platform_db)
+
+
+def watauga_source(db: PlatformTestDatabase, utility: str = "utility:watauga") -> int:
+    """A Watauga data source on the demo statements, its service under `utility`."""
+    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+
+    target = db.add_target(
+        KEY, utility=utility, utility_account_id=DEMO_ACCOUNT_NUMBER, service_id=DEMO_SERVICE_ID
     )
     return int(target.data_source_oid)
 
@@ -55,15 +59,7 @@ def data_source(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDataba
 def second_watauga_source(db: PlatformTestDatabase) -> int:
     """Another Watauga data source on the same statements, with bills of its own (a utility of
     its own: a service with the same SAID and utility would get the first one's bills)."""
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
-
-    target = db.add_target(
-        KEY,
-        utility="utility:watauga-second",
-        utility_account_id=DEMO_ACCOUNT_NUMBER,
-        service_id=DEMO_SERVICE_ID,
-    )
-    return int(target.data_source_oid)
+    return watauga_source(db, utility="utility:watauga-second")
 
 
 def queue_runs(db: PlatformTestDatabase, oids: list[int]) -> list[manifest.ManifestEntry]:
