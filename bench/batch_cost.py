@@ -102,9 +102,9 @@ class Fleet:
 
     def __init__(self, platform_url: str, urjanet_url: str, count: int) -> None:
         from datafeeds_core.database import make_engine
-        from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
+        from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
         from datafeeds_core.platform.init import init_database
-        from datafeeds_core.plugins import load
+        from datafeeds_core.plugin_api.registry import load
         from datafeeds_core.testing import PlatformTestDatabase
         from datafeeds_core.urjanet.schema import create_schema
         from datafeeds_core.urjanet.seed import seed
@@ -136,7 +136,7 @@ class Fleet:
         """Fresh queued runs for the first `count` sources, as one slice; the manifest's path."""
         import uuid
 
-        from datafeeds_core.executors import manifest
+        from datafeeds_core.executors.batch import manifest
         from datafeeds_core.platform import batch_runs
 
         end = date.today()
@@ -247,7 +247,7 @@ def run(smoke: bool = False, regenerate: bool = False) -> Report:
     report.add("one-source child", single, "s", against="its whole run, less the empty one")
     report.add("per job in a slice", per_job, "s", against=f"slope, slices of 2 and {size}")
     report.add("child's own start-up", own_start, "s", against="intercept, less the empty run")
-    from datafeeds_core.executors.batch import DEFAULT_CHUNK_SIZE
+    from datafeeds_core.executors.batch.aws import DEFAULT_CHUNK_SIZE
 
     rows = [
         model(k, per_job, own_start, single, p) for k in sorted({*CHUNK_SIZES, DEFAULT_CHUNK_SIZE})

@@ -41,8 +41,8 @@ def _client(endpoint: str, service: str) -> Any:
 
 def _infrastructure(endpoint: str) -> str:
     """Compute environment, the three queues, the manifest bucket, a job definition."""
-    from datafeeds_core.executors import batch
-    from datafeeds_core.executors.batch_definition import JobDefinitionSpec
+    from datafeeds_core.executors.batch import aws as batch
+    from datafeeds_core.executors.batch.definition import JobDefinitionSpec
 
     config = urllib.request.Request(
         f"{endpoint}/moto-api/config",
@@ -136,7 +136,7 @@ def _in_process(platform_url: str, endpoint: str, env: dict[str, str]) -> tuple[
     from typer.testing import CliRunner
 
     from datafeeds_core.cli import batch as batch_cli
-    from datafeeds_core.executors import batch
+    from datafeeds_core.executors.batch import aws as batch
 
     calls: Counter[str] = Counter()
 

@@ -32,8 +32,8 @@ ONE_WAY_MS = 0.25
 
 
 def _selection(source: int) -> Any:
-    from datafeeds_core.contract import DataSourceContext
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.contract import DataSourceContext
+    from datafeeds_core.plugin_api.registry import load
 
     context = DataSourceContext(
         scraper_key=urjanet_data.KEY,
@@ -105,7 +105,7 @@ def _raw_fetch(conn: Any, statements: list[str]) -> int:
 
 def run(smoke: bool = False, regenerate: bool = False) -> Report:
     from datafeeds_core.database import make_engine
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
     from datafeeds_core.urjanet.loader import load as load_rows
 
     report = Report(NAME, smoke)

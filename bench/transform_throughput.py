@@ -35,9 +35,9 @@ def _one(case: Any, transformer: Any) -> int:
 
 
 def run(smoke: bool = False, regenerate: bool = False) -> Report:
-    from datafeeds_core.conformance import manifest_cases, reference_fixtures_dir
+    from datafeeds_core.plugin_api.conformance import manifest_cases, reference_fixtures_dir
     from datafeeds_core.errors import DatafeedsError
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
 
     report = Report(NAME, smoke)
     fixtures = reference_fixtures_dir(Path(__file__)) or reference_fixtures_dir()

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from datafeeds_core.plugins import _normalised
+from datafeeds_core.plugin_api.registry import _normalised
 
 REPO = Path(__file__).resolve().parents[1]
 UPSTREAM = "https://pypi.org/simple"  # pip's default index: what a proxying index passes on to

@@ -19,7 +19,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from datafeeds_core.conformance import Case, check_case, manifest_cases, reference_fixtures_dir
+from datafeeds_core.plugin_api.conformance import (
+    Case,
+    check_case,
+    manifest_cases,
+    reference_fixtures_dir,
+)
 from datafeeds_core.testing import DatafeedsCli
 from datafeeds_core.urjanet.fixture_json import read_periods
 
@@ -140,7 +145,7 @@ def case_per_key(keys: set[str]) -> dict[str, tuple[Case, bool]]:
     """For each key, an input to transform and whether it is the key's own reference case
     (compared as the shared checker does). A key without reference fixtures transforms another
     utility's statement history of its commodity instead."""
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
 
     cases = manifest_cases(fixtures_dir())
     own = {c.scraper: c for c in reversed(cases)}  # each key's first case

@@ -8,9 +8,14 @@ from types import ModuleType
 import pluggy
 import pytest
 
-from datafeeds_core import hookspecs
-from datafeeds_core.contract import DataSourceContext, PluginMetadata, Selection, provider_is
-from datafeeds_core.plugin_kit import single_key_hooks
+from datafeeds_core.plugin_api import hookspecs
+from datafeeds_core.plugin_api.contract import (
+    DataSourceContext,
+    PluginMetadata,
+    Selection,
+    provider_is,
+)
+from datafeeds_core.plugin_api.kit import single_key_hooks
 from datafeeds_core.urjanet.transform import GENERIC_WATER
 
 KEY = "kit-test-urjanet"
@@ -74,8 +79,8 @@ def test_hooks_bound_to_other_names_are_not_datafeeds_hooks() -> None:
 
 
 def test_account_selection_names_the_account_provider_and_service_types() -> None:
-    from datafeeds_core.contract import Match
-    from datafeeds_core.plugin_kit import account_selection
+    from datafeeds_core.plugin_api.contract import Match
+    from datafeeds_core.plugin_api.kit import account_selection
     from datafeeds_core.urjanet.normalise import without_dashes
 
     context = DataSourceContext(

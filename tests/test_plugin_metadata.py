@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.plugins import _name_and_version
+from datafeeds_core.plugin_api.registry import _name_and_version
 
 
 def _dist(folder: Path, metadata: str | None) -> PathDistribution:

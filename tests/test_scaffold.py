@@ -19,7 +19,7 @@ import typer
 from typer.testing import CliRunner
 
 from datafeeds_core.cli.scaffold import new_plugin
-from datafeeds_core.contract import WATER_SERVICE_TYPES, DataSourceContext, Match
+from datafeeds_core.plugin_api.contract import WATER_SERVICE_TYPES, DataSourceContext, Match
 from datafeeds_core.urjanet.fixture_json import dumps, periods_json
 from datafeeds_core.urjanet.model import Account, Meter, UrjanetData, Usage
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, GENERIC_WATER
@@ -208,7 +208,7 @@ def test_an_existing_folder_is_not_overwritten(tmp_path: Path):
     ],
 )
 def test_descriptions_name_the_commodity_once(folder: str, commodity, phrase: str) -> None:
-    from datafeeds_core.scaffold import render
+    from datafeeds_core.plugin_api.scaffold import render
 
     files = render(folder, "Provider", commodity, f"{folder}-urjanet")
     assert f'description = "datafeeds plugin: {phrase} from Urjanet."' in files["pyproject.toml"]

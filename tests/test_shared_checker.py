@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.conformance import reference_fixtures_dir
+from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
 
 FIXTURES = reference_fixtures_dir(Path(__file__))
 

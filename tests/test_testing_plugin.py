@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.conformance import reference_fixtures_dir
+from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
 
 pytest_plugins = ["pytester"]
 
@@ -26,7 +26,12 @@ AUTHOR_TESTS = """
 import json
 from pathlib import Path
 
-from datafeeds_core.contract import Selection, account_number_is, provider_is, service_type_in
+from datafeeds_core.plugin_api.contract import (
+    Selection,
+    account_number_is,
+    provider_is,
+    service_type_in,
+)
 from datafeeds_core.testing import conformance_suite
 
 F = Path({fixtures!r})

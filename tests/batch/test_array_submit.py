@@ -17,8 +17,9 @@ from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from datafeeds_core.cli import batch as batch_cli
-from datafeeds_core.executors import batch, manifest
-from datafeeds_core.executors.batch_definition import JobDefinitionSpec
+from datafeeds_core.executors.batch import aws as batch
+from datafeeds_core.executors.batch import manifest
+from datafeeds_core.executors.batch.definition import JobDefinitionSpec
 from datafeeds_core.platform import schema
 from datafeeds_core.platform.feeds import set_feed
 from datafeeds_core.testing import PlatformTestDatabase

@@ -54,14 +54,14 @@ CONTRACT_PLUGIN = '''
 
 from dataclasses import replace
 
-from datafeeds_core.contract import (
+from datafeeds_core.plugin_api.contract import (
     PluginMetadata,
     Selection,
     account_number_is,
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC
 
 KEY = "contract-urjanet"
@@ -143,7 +143,7 @@ def statements(
 ) -> UrjanetData:
     """The demo history (from statement `first` on) for another account: primary keys moved by
     `offset` so accounts do not collide, the tariff replaced when given."""
-    from datafeeds_core.demo_data import demo_statements
+    from datafeeds_core.demo.data import demo_statements
 
     def moved(pk: int | None, by: int) -> int | None:
         return None if pk is None else pk + by
@@ -181,7 +181,7 @@ def fleet(
     """Five data sources on two scrapers: two Watauga histories (24 and 12 months), a Watauga
     account Urjanet has nothing for yet, a ContractPower history, and a ContractPower account
     on the tariff the plugin cannot name."""
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
 
     water, electric = load(WATAUGA).metadata(), contract_plugin.METADATA
     plan: list[tuple[str, str, str, Any, dict[str, Any], str, int]] = [
@@ -216,7 +216,7 @@ def fleet(
 
 def transformed(source: Source, contract_plugin: ModuleType) -> TransformResult:
     """What the data source's plugin transformer makes of its statements."""
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
 
     transformer = (
         contract_plugin.transform if source.key == CONTRACT else load(WATAUGA).transformer()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from datafeeds_core.executors.batch_definition import (
+from datafeeds_core.executors.batch.definition import (
     CREDENTIAL_VARS,
     REQUIRED_SECRETS,
     WORK_PATH,

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from datafeeds_core.executors import batch, manifest
-from datafeeds_core.executors.batch_definition import WORK_PATH, JobDefinitionSpec
+from datafeeds_core.executors.batch import aws as batch
+from datafeeds_core.executors.batch import manifest
+from datafeeds_core.executors.batch.definition import WORK_PATH, JobDefinitionSpec
 from datafeeds_core.platform import batch_runs
 from datafeeds_core.platform.feeds import set_feed
 from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase
@@ -71,7 +72,7 @@ def json_lines(stderr: str) -> list[dict[str, Any]]:
 
 
 def add_watauga_source(platform_db: PlatformTestDatabase) -> int:
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+    from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
 
     target = platform_db.add_target(
         KEY,
@@ -86,8 +87,8 @@ def add_watauga_source(platform_db: PlatformTestDatabase) -> int:
 @pytest.fixture
 def data_source(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase) -> int:
     """A Watauga data source with two years of statements in the Urjanet database."""
-    from datafeeds_core.demo_data import demo_statements
-    from datafeeds_core.plugins import load
+    from datafeeds_core.demo.data import demo_statements
+    from datafeeds_core.plugin_api.registry import load
 
     urjanet_db.seed(demo_statements(load(KEY).metadata(), TODAY))
     return add_watauga_source(platform_db)
@@ -278,7 +279,7 @@ def moto_job_definition(aws: Aws, name: str, work: Path, env: dict[str, str]) ->
     passes no `secrets` to a container (only `environment`), and mounts only host-path volumes
     (moto/batch/models.py: `v["host"]` of each volume; a Fargate volume has none, which failed
     every job with `Error 'host'`)."""
-    from datafeeds_core.executors.batch_definition import job_definition
+    from datafeeds_core.executors.batch.definition import job_definition
 
     payload = job_definition(
         JobDefinitionSpec(

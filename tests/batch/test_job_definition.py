@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from datafeeds_core.cli import batch as batch_cli
-from datafeeds_core.executors.batch_definition import (
+from datafeeds_core.executors.batch.definition import (
     CREDENTIAL_VARS,
     WORK_PATH,
     retry_strategy,

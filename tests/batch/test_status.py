@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from datafeeds_core.cli import batch as batch_cli
-from datafeeds_core.executors import batch
-from datafeeds_core.executors.batch_definition import JobDefinitionSpec
-from datafeeds_core.executors.batch_states import reconcile
+from datafeeds_core.executors.batch import aws as batch
+from datafeeds_core.executors.batch.definition import JobDefinitionSpec
+from datafeeds_core.executors.batch.states import reconcile
 from datafeeds_core.platform import batch_runs, run_records
 from datafeeds_core.testing import PlatformTestDatabase
 

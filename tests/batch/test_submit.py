@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from datafeeds_core.cli import batch as batch_cli
 from datafeeds_core.errors import ConfigurationError, UsageError
-from datafeeds_core.executors import batch, manifest
-from datafeeds_core.executors.batch_definition import JobDefinitionSpec
+from datafeeds_core.executors.batch import aws as batch
+from datafeeds_core.executors.batch import manifest
+from datafeeds_core.executors.batch.definition import JobDefinitionSpec
 from datafeeds_core.testing import PlatformTestDatabase
 
 from .conftest import LOG_GROUP, ApiCalls, Aws
@@ -180,7 +181,7 @@ def test_submit_all_sends_the_due_fleet_to_each_feeds_queue(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from datafeeds_core.platform.feeds import set_feed
-    from datafeeds_core.plugins import installed_keys
+    from datafeeds_core.plugin_api.registry import installed_keys
 
     high_key, low_key, off_key = installed_keys()[:3]
     set_feed(platform_db.engine, high_key, enabled=True, queue="high")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from datafeeds_core.executors import manifest
+from datafeeds_core.executors.batch import manifest
 from datafeeds_core.platform import batch_runs
 from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase
 
@@ -39,8 +39,8 @@ def urjanet_backend() -> str:
 @pytest.fixture
 def data_source(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDatabase) -> int:
     """A Watauga data source with two years of statements in the Urjanet database."""
-    from datafeeds_core.demo_data import demo_statements
-    from datafeeds_core.plugins import load
+    from datafeeds_core.demo.data import demo_statements
+    from datafeeds_core.plugin_api.registry import load
 
     urjanet_db.seed(demo_statements(load(KEY).metadata(), TODAY))
     return watauga_source(platform_db)
@@ -48,7 +48,7 @@ def data_source(platform_db: PlatformTestDatabase, urjanet_db: UrjanetTestDataba
 
 def watauga_source(db: PlatformTestDatabase, utility: str = "utility:watauga") -> int:
     """A Watauga data source on the demo statements, its service under `utility`."""
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+    from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
 
     target = db.add_target(
         KEY, utility=utility, utility_account_id=DEMO_ACCOUNT_NUMBER, service_id=DEMO_SERVICE_ID
@@ -333,7 +333,7 @@ def test_a_chunked_manifest_holds_a_list_per_index_and_a_plain_one_an_object_per
 
 
 def test_an_array_child_without_the_index_variable_takes_its_index_from_its_job_id() -> None:
-    from datafeeds_core.executors.worker import array_index
+    from datafeeds_core.executors.batch.worker import array_index
 
     assert array_index({"AWS_BATCH_JOB_ID": f"{JOB_ID}:7"}) == 7
     assert array_index({"AWS_BATCH_JOB_ID": JOB_ID}) is None

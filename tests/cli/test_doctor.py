@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.doctor import Check, check_batch, check_documents, diagnose
 from datafeeds_core.platform.init import head_revision
+from datafeeds_core.services.doctor import Check, check_batch, check_documents, diagnose
 from datafeeds_core.testing import DatafeedsCli
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from datafeeds_core.contract import Selection, account_number_is
+from datafeeds_core.plugin_api.contract import Selection, account_number_is
 from datafeeds_core.testing import DatafeedsCli
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 GOOD = """
-from datafeeds_core.contract import PluginMetadata, Selection, provider_is
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.contract import PluginMetadata, Selection, provider_is
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.transform import GENERIC_WATER
 
 @hookimpl

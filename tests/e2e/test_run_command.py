@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
+from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
 from datafeeds_core.documents.pdf import make_pdf
-from datafeeds_core.plugins import load
+from datafeeds_core.plugin_api.registry import load
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mariadb]
 KEY = "watauga-urjanet"

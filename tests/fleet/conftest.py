@@ -40,8 +40,8 @@ import os
 import signal
 import threading
 
-from datafeeds_core.contract import PluginMetadata, Selection, provider_is
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.contract import PluginMetadata, Selection, provider_is
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.model import TransformResult
 
 
@@ -129,8 +129,8 @@ class Fleet:
 
     def seed_demo(self, key: str = "watauga-urjanet") -> None:
         """Two years of demo statements for the demo account, shaped by `key`'s metadata."""
-        from datafeeds_core.demo_data import demo_statements
-        from datafeeds_core.plugins import load
+        from datafeeds_core.demo.data import demo_statements
+        from datafeeds_core.plugin_api.registry import load
 
         self.urjanet.seed(demo_statements(load(key).metadata(), date.today()))
 
@@ -141,7 +141,7 @@ class Fleet:
         tests are about."""
         import uuid
 
-        from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+        from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
 
         return self.platform.add_target(
             key,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from datafeeds_core.config import load
+from datafeeds_core.job.pipeline import JobRequest, run_job
 from datafeeds_core.platform import run_records
 from datafeeds_core.platform.run_history import cancel_run
-from datafeeds_core.runner import JobRequest, run_job
 
 
 def test_cancelled_queued_run_is_skipped_with_exit_0_and_writes_nothing(platform_db, tmp_path):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from datafeeds_core.contract import PluginMetadata
+from datafeeds_core.plugin_api.contract import PluginMetadata
 from datafeeds_core.urjanet.model import BillingPeriod, Charge
 
 MakePeriod = Callable[..., BillingPeriod]
@@ -56,7 +56,7 @@ class FakePlugin:
 @pytest.fixture
 def fake_plugins(monkeypatch: pytest.MonkeyPatch) -> dict[str, PluginMetadata]:
     """Scraper keys the registry knows for this test (others raise UnknownScraper as usual)."""
-    from datafeeds_core import plugins
+    from datafeeds_core.plugin_api import registry as plugins
 
     known: dict[str, PluginMetadata] = {}
     real_load = plugins.load

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from datafeeds_core.job.validation import in_window
 from datafeeds_core.platform.bill_plan import (
     ExistingBill,
     line_item,
@@ -13,7 +14,6 @@ from datafeeds_core.platform.bill_plan import (
     to_bill,
 )
 from datafeeds_core.urjanet.model import Charge
-from datafeeds_core.validation import in_window
 
 
 def _existing(oid: int, initial: str, closing: str, **values: Any) -> ExistingBill:

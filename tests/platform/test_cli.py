@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from datafeeds_core.cli import db, meters, sources
-from datafeeds_core.contract import PluginMetadata
+from datafeeds_core.plugin_api.contract import PluginMetadata
 from datafeeds_core.testing import DatabaseFactory, PlatformTestDatabase
 
 root = typer.Typer()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from datafeeds_core.contract import PluginMetadata
 from datafeeds_core.errors import ConfigurationError, UnknownScraper, UsageError
 from datafeeds_core.platform.oids import NODE_SHIFT, OidGenerator
 from datafeeds_core.platform.provisioning import (
@@ -13,6 +12,7 @@ from datafeeds_core.platform.provisioning import (
     ensure_data_source,
     ensure_meter,
 )
+from datafeeds_core.plugin_api.contract import PluginMetadata
 from datafeeds_core.testing import PlatformTestDatabase
 
 WATER = PluginMetadata(provider="CityOfWataugaTX", commodity="water")

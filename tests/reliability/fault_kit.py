@@ -37,7 +37,7 @@ import datafeeds_watauga as watauga
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 
 KEY = "gated-urjanet"
 
@@ -372,7 +372,7 @@ class Stack:
 
     def add_source(self, key: str = KEY) -> Any:
         """A data source of `key` on its own meter and service; returns its JobTarget."""
-        from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+        from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
 
         return self.platform.add_target(
             key,
@@ -383,7 +383,7 @@ class Stack:
 
     def add_shared_service(self, sources: int, key: str = KEY) -> tuple[int, list[int]]:
         """One utility service with `sources` meters, a data source each: (service, oids)."""
-        from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+        from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
 
         service = self.platform.add_service(
             utility=_own_utility(),
@@ -416,8 +416,8 @@ def _own_utility() -> str:
 
 def seed_demo(urjanet: Any, link: str = "") -> int:
     """Demo statements shaped for Watauga (the gated plugin's data); returns how many."""
-    from datafeeds_core.demo_data import demo_statements
-    from datafeeds_core.plugins import load
+    from datafeeds_core.demo.data import demo_statements
+    from datafeeds_core.plugin_api.registry import load
 
     data = demo_statements(load("watauga-urjanet").metadata(), date.today(), link=link)
     urjanet.seed(data)

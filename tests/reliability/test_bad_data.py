@@ -20,11 +20,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from datafeeds_core.contract import AnyOf, Match, Selection
 from datafeeds_core.database import make_engine
-from datafeeds_core.plugins import discover, load
+from datafeeds_core.job.transform import run_transformer
+from datafeeds_core.job.validation import validate_periods
+from datafeeds_core.plugin_api.contract import AnyOf, Match, Selection
+from datafeeds_core.plugin_api.registry import discover, load
 from datafeeds_core.testing import DatabaseFactory, UrjanetTestDatabase
-from datafeeds_core.transforming import run_transformer
 from datafeeds_core.urjanet import loader
 from datafeeds_core.urjanet.model import (
     Account,
@@ -36,7 +37,6 @@ from datafeeds_core.urjanet.model import (
     Usage,
 )
 from datafeeds_core.urjanet.schema import create_schema
-from datafeeds_core.validation import validate_periods
 
 KEYS = sorted({info.key for info in discover()})
 # See test_properties.py: a statement that only gave such a period its range, with no charge

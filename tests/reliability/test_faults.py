@@ -186,7 +186,7 @@ def test_when_the_launcher_dies_sync_marks_its_queued_runs_lost_and_a_run_lost_o
 def test_sync_leaves_alone_live_runs_and_runs_it_cannot_judge(
     platform_databases: Any, tmp_path: Path
 ) -> None:
-    from datafeeds_core.executors.liveness import folder_of, run_held, sync
+    from datafeeds_core.executors.local.liveness import folder_of, run_held, sync
     from datafeeds_core.platform.run_records import open_run
 
     platform = platform_databases.get("sqlite")
@@ -401,9 +401,9 @@ def test_a_full_disk_costs_the_documents_not_the_bills(
 ) -> None:
     """ENOSPC injected in-process: where documents are stored, or where they are downloaded."""
     from datafeeds_core.config import load
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+    from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
     from datafeeds_core.documents.pdf import make_pdf
-    from datafeeds_core.runner import Job, JobRequest
+    from datafeeds_core.job.pipeline import Job, JobRequest
 
     platform, urjanet = platform_databases.get("sqlite"), urjanet_databases.get("sqlite")
     sources = tmp_path / "statements"

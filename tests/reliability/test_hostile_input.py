@@ -32,16 +32,16 @@ import typer
 
 from datafeeds_core import logs
 from datafeeds_core.config import load as load_settings
-from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
+from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
 from datafeeds_core.documents.fetch import Fetcher, RetryPolicy, no_backoff
 from datafeeds_core.documents.pdf import make_pdf
 from datafeeds_core.documents.policy import SourcePolicy
 from datafeeds_core.documents.service import collect_documents
 from datafeeds_core.documents.store import FolderStore
 from datafeeds_core.errors import ConfigurationError, JobFailed
-from datafeeds_core.plugins import load as load_plugin
+from datafeeds_core.job.validation import validate_periods
+from datafeeds_core.plugin_api.registry import load as load_plugin
 from datafeeds_core.urjanet.model import BillingPeriod, UrjanetData
-from datafeeds_core.validation import validate_periods
 
 KEY = "watauga-urjanet"
 USER, PASSWORD = "urja-user", "Urja-Pa55word-x1"
@@ -546,8 +546,8 @@ def test_under_launch_timeout_the_bills_are_written_without_the_slow_documents(
 
 
 def test_a_batch_job_plans_its_document_step_by_the_attempt_timeout(tmp_path: Path) -> None:
-    from datafeeds_core.executors.batch_definition import JobDefinitionSpec, job_definition
-    from datafeeds_core.runner import Job, JobRequest
+    from datafeeds_core.executors.batch.definition import JobDefinitionSpec, job_definition
+    from datafeeds_core.job.pipeline import Job, JobRequest
 
     spec = JobDefinitionSpec(
         name="datafeeds",
@@ -661,7 +661,7 @@ def test_batch_register_refuses_a_credential_as_plain_environment(cli: Any, name
 
 
 def test_ordinary_settings_pass_as_plain_environment() -> None:
-    from datafeeds_core.executors.batch_definition import looks_like_credential
+    from datafeeds_core.executors.batch.definition import looks_like_credential
 
     for name in ("DATAFEEDS_LOG_FORMAT", "DATAFEEDS_DOCUMENT_TIMEOUT", "AWS_DEFAULT_REGION"):
         assert not looks_like_credential(name)
@@ -708,7 +708,7 @@ def test_row_values_reach_tables_and_error_lines_escaped(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from datafeeds_core.cli.common import report
-    from datafeeds_core.summary import billing_summary
+    from datafeeds_core.job.summary import billing_summary
 
     period = BillingPeriod(start=date(2024, 1, 1), end=date(2024, 1, 31), tariff="A\x1b[2J\nB")
     table = billing_summary([period])
@@ -823,7 +823,7 @@ def test_data_source_meta_that_is_not_an_object_is_exit_3(
 
 
 def test_a_missing_aws_region_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from datafeeds_core.executors.batch import client
+    from datafeeds_core.executors.batch.aws import client
 
     for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
@@ -879,8 +879,8 @@ def test_oids_are_ascii_digits_only(cli: Any, args: list[str]) -> None:
 def test_bill_document_rows_are_written_with_their_bills_or_not_at_all(
     platform_db: Any, urjanet_databases: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from datafeeds_core.job.pipeline import JobRequest, run_job
     from datafeeds_core.platform import bill_writer
-    from datafeeds_core.runner import JobRequest, run_job
 
     urjanet = urjanet_databases.get("sqlite")
     sources = tmp_path / "sources"

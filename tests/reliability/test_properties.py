@@ -23,7 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from datafeeds_core.plugins import discover, load
+from datafeeds_core.job.validation import validate_periods
+from datafeeds_core.plugin_api.registry import discover, load
 from datafeeds_core.urjanet.model import (
     Account,
     BillingPeriod,
@@ -33,7 +34,6 @@ from datafeeds_core.urjanet.model import (
     UrjanetData,
     Usage,
 )
-from datafeeds_core.validation import validate_periods
 
 KEYS = sorted({info.key for info in discover()})
 # Transformers that fill a period from several statements' charges and usages: a statement

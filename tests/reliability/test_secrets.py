@@ -26,9 +26,9 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from datafeeds_core.cli import app
-from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
+from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
 from datafeeds_core.documents.pdf import make_pdf
-from datafeeds_core.plugins import load
+from datafeeds_core.plugin_api.registry import load
 
 KEY = "watauga-urjanet"
 PLATFORM_PASSWORD = "pgPW-4b7e1d9c"

@@ -301,12 +301,12 @@ def test_the_worker_writes_only_in_its_one_writable_folder() -> None:
     """The job definition: a read-only root and one writable mount; every place the worker
     writes (home, logs, default documents folder, liveness locks, temporary files) under it."""
     from datafeeds_core.config import load
-    from datafeeds_core.executors.batch_definition import (
+    from datafeeds_core.executors.batch.definition import (
         WORK_PATH,
         JobDefinitionSpec,
         job_definition,
     )
-    from datafeeds_core.executors.liveness import folder_of
+    from datafeeds_core.executors.local.liveness import folder_of
 
     arn = "arn:aws:secretsmanager:us-west-1:123456789012:secret:datafeeds"
     spec = JobDefinitionSpec(
@@ -338,7 +338,7 @@ def test_the_worker_writes_only_in_its_one_writable_folder() -> None:
 
 
 def test_the_image_user_owns_the_work_folder() -> None:
-    from datafeeds_core.executors.batch_definition import WORK_PATH
+    from datafeeds_core.executors.batch.definition import WORK_PATH
 
     text = re.sub(r"\\\n", " ", (REPO / "container" / "Dockerfile").read_text())
     user = re.findall(r"^USER\s+(\S+)", text, flags=re.M)[-1]

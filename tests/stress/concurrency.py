@@ -62,9 +62,9 @@ def check_service(platform: Any, service: int, runs: list[dict[str, Any]]) -> li
 
 def main(argv: list[str] | None = None) -> int:
     from datafeeds_core.database import make_engine
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
+    from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
     from datafeeds_core.platform.init import init_database
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
     from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase, _find_server
     from datafeeds_core.urjanet.schema import create_schema
 

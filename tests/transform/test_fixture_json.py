@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.conformance import reference_fixtures_dir
 from datafeeds_core.errors import MalformedInput
+from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
 from datafeeds_core.urjanet.fixture_json import (
     dumps,
     load_urjanet_data,

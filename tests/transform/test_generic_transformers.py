@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.conformance import Case, check_case, manifest_cases, reference_fixtures_dir
+from datafeeds_core.plugin_api.conformance import (
+    Case,
+    check_case,
+    manifest_cases,
+    reference_fixtures_dir,
+)
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, GENERIC_WATER
 

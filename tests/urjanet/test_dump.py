@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datafeeds_core.conformance import reference_fixtures_dir
-from datafeeds_core.plugins import load
+from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
+from datafeeds_core.plugin_api.registry import load
 from datafeeds_core.testing import UrjanetTestDatabase
 from datafeeds_core.urjanet.anonymise import LOCAL_FOLDER, Anonymiser, anonymise
 from datafeeds_core.urjanet.dump import DumpRequest, dump_fixture

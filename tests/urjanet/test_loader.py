@@ -19,8 +19,10 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
 from datafeeds_core.config import urjanet_url_from_env
-from datafeeds_core.conformance import compare_json, reference_fixtures_dir
-from datafeeds_core.contract import (
+from datafeeds_core.database import make_engine
+from datafeeds_core.errors import ConfigurationError, MalformedInput, TransientError
+from datafeeds_core.plugin_api.conformance import compare_json, reference_fixtures_dir
+from datafeeds_core.plugin_api.contract import (
     AnyOf,
     Match,
     Selection,
@@ -28,8 +30,6 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.database import make_engine
-from datafeeds_core.errors import ConfigurationError, MalformedInput, TransientError
 from datafeeds_core.testing import DatabaseFactory, UrjanetTestDatabase
 from datafeeds_core.urjanet import loader
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, read_periods

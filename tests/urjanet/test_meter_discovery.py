@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, insert
 
-from datafeeds_core.contract import Match, SameUsageMeters, Selection, service_type_in
 from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import Match, SameUsageMeters, Selection, service_type_in
 from datafeeds_core.testing import UrjanetTestDatabase
 from datafeeds_core.urjanet import loader, schema
 from datafeeds_core.urjanet.model import UrjanetData

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from datafeeds_core.contract import Match, Selection
+from datafeeds_core.plugin_api.contract import Match, Selection
 from datafeeds_core.testing import UrjanetTestDatabase
 from datafeeds_core.urjanet import schema
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from datafeeds_fpl import KEY, PROVIDER, TRANSFORMER, datafeeds_datasource
 
-from datafeeds_core.contract import DataSourceContext
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData
 
 

@@ -16,8 +16,8 @@ from datafeeds_generic_water import (
     scaled_usages,
 )
 
-from datafeeds_core.contract import DataSourceContext
 from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet.model import Account, Meter, UrjanetData, Usage
 
 

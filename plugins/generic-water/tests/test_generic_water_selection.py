@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from datafeeds_generic_water import KEY, datafeeds_datasource
 
-from datafeeds_core.contract import DataSourceContext
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet.model import Account, Meter, UrjanetData, Usage
 
 PROVIDER = "CityOfSomewhereCA"

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from datafeeds_ladwp import ELECTRIC, PROVIDER, WATER, datafeeds_datasource
 
-from datafeeds_core.contract import DataSourceContext
 from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData
 
 ACCOUNT = "4191949445"

@@ -7,7 +7,7 @@ from datetime import date
 
 from datafeeds_nationalgrid import KEY, PROVIDER, datafeeds_datasource
 
-from datafeeds_core.contract import DataSourceContext
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
 
 JAN = (date(2020, 1, 1), date(2020, 2, 1))

@@ -9,7 +9,7 @@ from datetime import date
 from datafeeds_nve import KEY, datafeeds_datasource
 from datafeeds_nve.selection import PROVIDER
 
-from datafeeds_core.contract import DataSourceContext
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData
 
 ACCOUNT = "2000222720007202770"

@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 from datafeeds_pge import BILLS, GENERATION, datafeeds_datasource
 
-from datafeeds_core.contract import DataSourceContext
 from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet import loader
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData
 

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from datafeeds_pse import KEY, PROVIDER, datafeeds_datasource, meter_number_patterns
 
-from datafeeds_core.contract import DataSourceContext
 from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
 
 

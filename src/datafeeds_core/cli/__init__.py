@@ -22,7 +22,7 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         from datafeeds_core import __version__
-        from datafeeds_core.plugins import discover
+        from datafeeds_core.plugin_api.registry import discover
 
         typer.echo(f"datafeeds-core {__version__}")
         plugins = discover()

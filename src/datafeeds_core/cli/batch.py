@@ -100,8 +100,8 @@ def register(
     ),
 ) -> None:
     """Register a new revision of the job definition for IMAGE."""
-    from datafeeds_core.executors.batch import register as register_definition
-    from datafeeds_core.executors.batch_definition import JobDefinitionSpec
+    from datafeeds_core.executors.batch.aws import register as register_definition
+    from datafeeds_core.executors.batch.definition import JobDefinitionSpec
 
     with errors_as_exit():
         environment = _pairs(env, "--env")
@@ -170,11 +170,11 @@ def submit(
     """Queue a run record per data source and submit: one job for one source, array jobs (one
     call per 10,000 children per queue, each child running --chunk-size sources) for more."""
     from datafeeds_core.config import settings
-    from datafeeds_core.executors.batch import SubmitOptions, label_for
-    from datafeeds_core.executors.batch import submit as submit_sources
-    from datafeeds_core.fleet import LaunchRequest, select_sources
+    from datafeeds_core.executors.batch.aws import SubmitOptions, label_for
+    from datafeeds_core.executors.batch.aws import submit as submit_sources
+    from datafeeds_core.executors.local.fleet import LaunchRequest, select_sources
+    from datafeeds_core.job.pipeline import resolve_dates
     from datafeeds_core.platform.feeds import queue_name
-    from datafeeds_core.runner import resolve_dates
 
     with errors_as_exit():
         request = LaunchRequest(all=all_due, scraper=scraper, oids=tuple(oid))
@@ -236,7 +236,7 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Compare open Batch runs with their jobs: queued, running, finished, failed, lost."""
-    from datafeeds_core.executors.batch import status as batch_status
+    from datafeeds_core.executors.batch.aws import status as batch_status
 
     with errors_as_exit():
         engine = _engine()
@@ -285,7 +285,7 @@ def logs(
     log_group: str = LOG_GROUP_OPTION,
 ) -> None:
     """Print the CloudWatch log of a run's Batch job (every attempt)."""
-    from datafeeds_core.executors.batch import job_id_for, log_lines
+    from datafeeds_core.executors.batch.aws import job_id_for, log_lines
 
     with errors_as_exit():
         if ref.isdigit():

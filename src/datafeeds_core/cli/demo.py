@@ -24,9 +24,9 @@ def demo(
     Uses SQLite files and a documents folder under $DATAFEEDS_HOME (never a configured
     database). Running it again changes nothing and says so.
     """
+    from datafeeds_core.cli.render import render_outcome
     from datafeeds_core.config import settings
-    from datafeeds_core.demo import run_demo
-    from datafeeds_core.render import render_outcome
+    from datafeeds_core.demo.run import run_demo
 
     with errors_as_exit():
         cfg = settings()

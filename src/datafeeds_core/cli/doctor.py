@@ -18,8 +18,8 @@ def doctor(
 
     Exit codes: 0 every check passed (or was skipped); 3 a check failed.
     """
-    from datafeeds_core.doctor import as_json as diagnosis_json
-    from datafeeds_core.doctor import diagnose
+    from datafeeds_core.services.doctor import as_json as diagnosis_json
+    from datafeeds_core.services.doctor import diagnose
 
     diagnosis = diagnose()
     if as_json:

@@ -35,10 +35,10 @@ def list_feeds(
 ) -> None:
     """Every feed configuration, with its number of data sources; scraper keys that have data
     sources but no configuration are listed as not enabled. Weekdays: Monday = 0 … Sunday = 6."""
+    from datafeeds_core.cli.render_runs import console, feeds_table
     from datafeeds_core.config import settings
     from datafeeds_core.database import PLATFORM, open_existing
     from datafeeds_core.platform.feeds import overview
-    from datafeeds_core.render_runs import console, feeds_table
 
     with errors_as_exit():
         engine = open_existing(settings().platform_url, PLATFORM)

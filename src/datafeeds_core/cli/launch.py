@@ -79,10 +79,10 @@ def launch(
     Exit codes: 0 every job ended 0 (cancelled jobs aside); 1 some job did not; 2 usage error;
     3 configuration error; 75 platform database unreachable.
     """
+    from datafeeds_core.cli.render_runs import console, launch_summary, progress_for
     from datafeeds_core.config import settings
-    from datafeeds_core.fleet import LaunchRequest
-    from datafeeds_core.fleet import launch as launch_jobs
-    from datafeeds_core.render_runs import console, launch_summary, progress_for
+    from datafeeds_core.executors.local.fleet import LaunchRequest
+    from datafeeds_core.executors.local.fleet import launch as launch_jobs
 
     out = console()
     with errors_as_exit():

@@ -65,10 +65,10 @@ def list_meters(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
 ) -> None:
     """Meters by oid: name, commodity, accounts, utility, account id and service id."""
+    from datafeeds_core.cli.render_runs import console, meters_table
     from datafeeds_core.config import settings
     from datafeeds_core.database import make_engine
     from datafeeds_core.platform.provisioning import list_meters as read_meters
-    from datafeeds_core.render_runs import console, meters_table
 
     with errors_as_exit():
         engine = make_engine(settings().platform_url)

@@ -16,7 +16,7 @@ app = typer.Typer(help="Installed utility plugins.", no_args_is_help=True)
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
     """List installed plugins from their metadata, without importing any."""
-    from datafeeds_core.plugins import discover
+    from datafeeds_core.plugin_api.registry import discover
 
     infos = discover()
     if as_json:
@@ -34,7 +34,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
 @app.command("check")
 def check(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
     """Import every plugin, each on its own, and report ok, broken or duplicate."""
-    from datafeeds_core.plugins import check_all
+    from datafeeds_core.plugin_api.registry import check_all
 
     results = check_all()
     if as_json:
@@ -51,7 +51,7 @@ def check(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
 def freeze() -> None:
     """Print `distribution==version` for every installed plugin (what the image pins), after a
     comment line naming the command, so `plugins freeze > container/plugins.txt` keeps it."""
-    from datafeeds_core.plugins import discover
+    from datafeeds_core.plugin_api.registry import discover
 
     pins = sorted({f"{i.distribution}=={i.version}" for i in discover()})
     typer.echo("\n".join([FREEZE_HEADER, *pins]))

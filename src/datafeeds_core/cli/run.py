@@ -47,9 +47,9 @@ def run(
     (unknown oid, unknown scraper, disabled feed without --force, missing meta); 4 plugin
     broken; 75 database or network unreachable (retried by Batch).
     """
+    from datafeeds_core.cli.render import render_outcome
     from datafeeds_core.config import settings
-    from datafeeds_core.render import render_outcome
-    from datafeeds_core.runner import JobRequest, run_job
+    from datafeeds_core.job.pipeline import JobRequest, run_job
 
     with errors_as_exit():
         request = JobRequest(

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from datafeeds_core.cli.common import MAX_OID, ascii_number, errors_as_exit
+from datafeeds_core.cli.render import plural
 from datafeeds_core.errors import UsageError
-from datafeeds_core.render import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -82,8 +82,8 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Runs, newest first."""
+    from datafeeds_core.cli.render_runs import console, runs_table
     from datafeeds_core.platform.run_model import as_json as run_json
-    from datafeeds_core.render_runs import console, runs_table
 
     with errors_as_exit():
         after = parse_since(since)
@@ -132,10 +132,10 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (with the log tail)."),
 ) -> None:
     """One run in detail, with the tail of its log."""
+    from datafeeds_core.cli.render_runs import console, run_details
     from datafeeds_core.platform.run_history import log_tail
     from datafeeds_core.platform.run_model import as_json as run_json
     from datafeeds_core.platform.run_records import get_run
-    from datafeeds_core.render_runs import console, run_details
 
     with errors_as_exit():
         engine = _engine()
@@ -162,8 +162,8 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """Success rate per scraper; last success and staleness per data source (dry runs left out)."""
+    from datafeeds_core.cli.render_runs import console, stats_json, stats_tables
     from datafeeds_core.platform.run_history import run_stats
-    from datafeeds_core.render_runs import console, stats_json, stats_tables
 
     with errors_as_exit():
         after = parse_since(since)
@@ -208,9 +208,9 @@ def rerun(
 ) -> None:
     """Run the same data source, dates and dry-run flag again, as a new run, in an isolated
     child process; exits with the job's exit code."""
+    from datafeeds_core.cli.render_runs import console, launch_summary, progress_for
     from datafeeds_core.config import settings
-    from datafeeds_core.fleet import rerun as rerun_job
-    from datafeeds_core.render_runs import console, launch_summary, progress_for
+    from datafeeds_core.executors.local.fleet import rerun as rerun_job
 
     out = console()
     with errors_as_exit():
@@ -230,7 +230,7 @@ def sync(
     launcher that died before starting them. Only runs started on this machine, from this
     DATAFEEDS_HOME, can be judged; Batch runs are settled by `datafeeds batch status --sync`."""
     from datafeeds_core.config import settings
-    from datafeeds_core.executors.liveness import sync as sync_runs
+    from datafeeds_core.executors.local.liveness import sync as sync_runs
 
     with errors_as_exit():
         engine = _engine()

@@ -26,7 +26,7 @@ def new_plugin(
 
     Its reference test fails, naming the fixtures folder, until an input/expected pair is added.
     """
-    from datafeeds_core.scaffold import new_plugin as scaffold
+    from datafeeds_core.plugin_api.scaffold import new_plugin as scaffold
 
     with errors_as_exit():
         if water and electric:

@@ -55,9 +55,9 @@ def list_sources(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
 ) -> None:
     """Meter data sources by oid: scraper key, meter, account, the meter's ids and meta."""
+    from datafeeds_core.cli.render_runs import console, sources_table
     from datafeeds_core.config import settings
     from datafeeds_core.platform.listing import sqlite_file
-    from datafeeds_core.render_runs import console, sources_table
 
     with errors_as_exit():
         url = settings().platform_url

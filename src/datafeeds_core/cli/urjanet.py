@@ -29,7 +29,7 @@ def transform(
     Dropped statements and logs go to stderr. Exit 0 on success, 1 for malformed input or a
     transform error, 2 for usage errors, 3 for an unknown scraper key, 4 for a broken plugin.
     """
-    from datafeeds_core.transforming import transform_fixture
+    from datafeeds_core.job.transform import transform_fixture
 
     with errors_as_exit():
         output = transform_fixture(scraper_key, input_path, parse_date(after, "--after"))
@@ -118,9 +118,9 @@ def load(
     nothing. Exit 1 for a malformed file, 3 when its rows clash with rows in the database, 75
     when the database is unreachable.
     """
+    from datafeeds_core.cli.render import plural
     from datafeeds_core.config import settings
     from datafeeds_core.logs import mask_url
-    from datafeeds_core.render import plural
     from datafeeds_core.urjanet.dump import load_fixture
 
     with errors_as_exit():

@@ -31,12 +31,12 @@ def backfill_documents(settings: Settings, oid: int, *, today: date) -> Backfill
 
     from datafeeds_core.database import PLATFORM, open_existing, unreachable_is_transient
     from datafeeds_core.documents.service import merge_attachments
+    from datafeeds_core.job.pipeline import load_statements, store_documents
+    from datafeeds_core.job.transform import run_transformer
+    from datafeeds_core.job.validation import validate_periods
     from datafeeds_core.platform import schema
     from datafeeds_core.platform.datasources import find_target
     from datafeeds_core.platform.locking import locked_transaction
-    from datafeeds_core.runner import load_statements, store_documents
-    from datafeeds_core.transforming import run_transformer
-    from datafeeds_core.validation import validate_periods
 
     engine = open_existing(settings.platform_url, PLATFORM)
     try:

@@ -1,1 +1,2 @@
-"""Where jobs run: local isolated child processes (`local`) and AWS Batch."""
+"""Where jobs run: `local/` (isolated child processes on this machine) and `batch/` (AWS Batch
+array jobs, whose container runs the same job)."""

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
+from datafeeds_core.job.validation import in_window
 from datafeeds_core.platform import replace_guard
 from datafeeds_core.platform.bill_plan import (
     BillDecision,
@@ -60,7 +61,6 @@ from datafeeds_core.platform.schema import (
     snapmeter_building,
     utility_service,
 )
-from datafeeds_core.validation import in_window
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine

@@ -291,7 +291,7 @@ def create_data_source(
     The key must name an installed plugin (UnknownScraper otherwise) and `meta` must hold every
     key the plugin requires. A meter has at most one data source per scraper key.
     """
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
 
     if account_oid is not None:
         checked_oid(account_oid, "account")

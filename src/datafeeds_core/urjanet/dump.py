@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datafeeds_core.contract import DataSourceContext
 from datafeeds_core.errors import ConfigurationError, JobFailed
+from datafeeds_core.plugin_api.contract import DataSourceContext
 from datafeeds_core.urjanet.model import UrjanetData
 
 
@@ -46,7 +46,7 @@ class DumpRequest:
 def load_statements(urjanet_url: str, request: DumpRequest) -> UrjanetData:
     """The statements a job of `request.scraper_key` would load for these ids."""
     from datafeeds_core.database import URJANET, open_existing
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
     from datafeeds_core.urjanet.loader import load as load_rows
 
     selection = load(request.scraper_key).selection(request.context())

@@ -34,9 +34,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import NullType
 
 from datafeeds_core import logs
-from datafeeds_core.contract import AnyOf, Condition, Match, Selection
 from datafeeds_core.database import unreachable_is_transient
 from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import AnyOf, Condition, Match, Selection
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
 from datafeeds_core.urjanet.rows import as_int, parse_value, read_columns
 from datafeeds_core.urjanet.schema import Delivery, DeliveryTables, tables_for

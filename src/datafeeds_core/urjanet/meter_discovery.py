@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.engine import Connection
 
-from datafeeds_core.contract import SameUsageMeters
 from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import SameUsageMeters
 from datafeeds_core.urjanet.schema import DeliveryTables
 
 

@@ -379,7 +379,7 @@ def attention_page(
 
 def broken_plugins() -> list[dict[str, Any]]:
     """What `datafeeds plugins check` reports as not ok (imports every plugin: call once)."""
-    from datafeeds_core.plugins import check_all
+    from datafeeds_core.plugin_api.registry import check_all
 
     return [
         {

@@ -6,7 +6,8 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.contract import (
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     Match,
     PluginMetadata,
@@ -15,8 +16,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.model import Account, Usage
 from datafeeds_core.urjanet.normalise import digits_before_first_dash

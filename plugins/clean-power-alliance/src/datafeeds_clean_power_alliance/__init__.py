@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.contract import (
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     PluginMetadata,
     Selection,
@@ -12,8 +13,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.normalise import without_dashes
 from datafeeds_core.urjanet.transform import (
     GENERIC_ELECTRIC,

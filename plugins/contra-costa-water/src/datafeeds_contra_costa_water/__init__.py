@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.contract import (
+from datafeeds_core.plugin_api.contract import (
     WATER_SERVICE_TYPES,
     PluginMetadata,
 )
-from datafeeds_core.plugin_kit import account_selection, single_key_hooks
+from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet.transform import GENERIC_WATER, end_minus_one_day
 
 KEY = "contra-costa-water-urjanet"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datafeeds_core.contract import (
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.normalise import as_is
 from datafeeds_core.urjanet.refine import latest_statement_per_interval
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer

@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import date
 from functools import partial
 
-from datafeeds_core.contract import (
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     Match,
     PluginMetadata,
@@ -15,8 +16,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.model import Account, UrjanetData, filter_urja_data
 from datafeeds_core.urjanet.normalise import as_is
 from datafeeds_core.urjanet.transform import GENERIC_WATER, Transformer

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.contract import PluginMetadata
-from datafeeds_core.plugin_kit import account_selection, single_key_hooks
+from datafeeds_core.plugin_api.contract import PluginMetadata
+from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.model import Account
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC

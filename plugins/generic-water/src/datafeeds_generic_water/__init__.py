@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
-from datafeeds_core.contract import (
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     PluginMetadata,
     Selection,
@@ -16,8 +17,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.model import UrjanetData
 from datafeeds_core.urjanet.normalise import as_is
 from datafeeds_core.urjanet.transform import GENERIC_WATER, Transformer

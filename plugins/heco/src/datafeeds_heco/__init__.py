@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.contract import (
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     Match,
     PluginMetadata,
@@ -14,8 +15,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_kit import single_key_hooks
+from datafeeds_core.plugin_api.kit import single_key_hooks
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.model import Account, Usage
 from datafeeds_core.urjanet.normalise import without_dashes

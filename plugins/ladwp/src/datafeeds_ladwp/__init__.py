@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datafeeds_core.contract import (
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     Match,
     PluginMetadata,
@@ -12,7 +12,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.normalise import as_is, service_id
 from datafeeds_core.urjanet.transform import Transformer
 from datafeeds_ladwp import electric, water

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.contract import (
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     PluginMetadata,
     Selection,
@@ -12,7 +12,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.normalise import as_is
 from datafeeds_core.urjanet.refine import latest_statement_per_interval

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datafeeds_core.contract import DataSourceContext, PluginMetadata, Selection
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.contract import DataSourceContext, PluginMetadata, Selection
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.transform import Transformer
 from datafeeds_nve.selection import PROVIDER, selection
 from datafeeds_nve.transform import TRANSFORMER

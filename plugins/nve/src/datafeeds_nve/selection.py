@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from datafeeds_core.contract import (
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     Selection,
     account_number_is,

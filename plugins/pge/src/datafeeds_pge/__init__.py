@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from datafeeds_core.contract import DataSourceContext, PluginMetadata, Selection
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.contract import DataSourceContext, PluginMetadata, Selection
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.transform import Transformer
 from datafeeds_pge.bills import pge_transform
 from datafeeds_pge.generation import generation_transform

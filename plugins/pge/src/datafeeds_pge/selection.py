@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from datafeeds_core.contract import (
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import (
     AnyOf,
     Condition,
     DataSourceContext,
@@ -14,7 +15,6 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.urjanet.normalise import service_id, without_dashes
 
 PROVIDER = "PacGAndE"

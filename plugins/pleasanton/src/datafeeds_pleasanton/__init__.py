@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datafeeds_core.contract import PluginMetadata
-from datafeeds_core.plugin_kit import account_selection, single_key_hooks
+from datafeeds_core.plugin_api.contract import PluginMetadata
+from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet.transform import GENERIC_WATER
 
 KEY = "pleasanton-urjanet"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.contract import PluginMetadata
-from datafeeds_core.plugin_kit import account_selection, single_key_hooks
+from datafeeds_core.plugin_api.contract import PluginMetadata
+from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet.model import Account
 from datafeeds_core.urjanet.transform import GENERIC_WATER, Range, account_interval
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datafeeds_core.contract import (
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     Match,
     PluginMetadata,
@@ -11,7 +11,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.normalise import service_id, without_spaces
 from datafeeds_core.urjanet.transform import Transformer
 from datafeeds_sdge.transform import TRANSFORMER

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.contract import (
+from datafeeds_core.errors import ConfigurationError
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     Match,
     PluginMetadata,
@@ -13,8 +14,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_kit import single_key_hooks
+from datafeeds_core.plugin_api.kit import single_key_hooks
 from datafeeds_core.urjanet import rules
 from datafeeds_core.urjanet.normalise import as_is
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from datafeeds_core.contract import DataSourceContext, PluginMetadata, Selection
+    from datafeeds_core.plugin_api.contract import DataSourceContext, PluginMetadata, Selection
     from datafeeds_core.urjanet.transform import Transformer
 
 PROJECT = "datafeeds"

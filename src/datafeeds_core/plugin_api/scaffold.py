@@ -79,8 +79,8 @@ _MODULE = Template('''\
 
 from __future__ import annotations
 
-from datafeeds_core.contract import $contract_import
-from datafeeds_core.plugin_kit import account_selection, single_key_hooks
+from datafeeds_core.plugin_api.contract import $contract_import
+from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
 from datafeeds_core.urjanet.transform import $transformer
 
 KEY = "$key"
@@ -148,7 +148,7 @@ test_reference_fixtures = conformance_suite(KEY, folder=FIXTURES)
 ''')
 
 _PLUGIN_TEST = Template("""\
-from datafeeds_core.plugins import load
+from datafeeds_core.plugin_api.registry import load
 
 
 def test_plugin_is_installed_and_describes_its_key() -> None:
@@ -190,7 +190,7 @@ def _check(folder: str, provider: str, key: str) -> None:
 
 
 def _key_taken(key: str) -> str | None:
-    from datafeeds_core.plugins import discover
+    from datafeeds_core.plugin_api.registry import discover
 
     found = [i for i in discover() if i.key == key]
     return found[0].distribution if found else None

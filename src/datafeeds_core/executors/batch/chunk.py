@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING
 
 from datafeeds_core import logs
 from datafeeds_core.errors import ExitCode
-from datafeeds_core.executors.local import OK_STATUSES, JobResult, LocalJob, QuietObserver
+from datafeeds_core.executors.local.executor import OK_STATUSES, JobResult, LocalJob, QuietObserver
 from datafeeds_core.platform.batch_runs import OPEN, RETRYABLE_ERROR_CLASSES
 
 if TYPE_CHECKING:
     from datafeeds_core.config import Settings
-    from datafeeds_core.executors.manifest import Slice
+    from datafeeds_core.executors.batch.manifest import Slice
     from datafeeds_core.platform.run_records import RunRecord
 
 log = logs.get("worker")
@@ -116,7 +116,7 @@ def start_by(settings: Settings, now: float | None = None) -> float | None:
 def run_slice(part: Slice, settings: Settings) -> int:
     """Run the slice's unfinished runs; returns the child's exit code."""
     from datafeeds_core.database import make_engine
-    from datafeeds_core.executors.local import LocalExecutor
+    from datafeeds_core.executors.local.executor import LocalExecutor
     from datafeeds_core.platform import batch_runs
     from datafeeds_core.platform.run_history import get_runs
 

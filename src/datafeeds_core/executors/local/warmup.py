@@ -16,7 +16,7 @@ WARM_PLUGINS_VAR = "DATAFEEDS_WARM_PLUGINS"
 
 def warm(keys: str | None) -> list[str]:
     """Load each comma-separated key; returns the keys that loaded."""
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
 
     loaded = []
     for key in (k.strip() for k in (keys or "").split(",")):

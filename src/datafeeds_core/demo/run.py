@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
-from datafeeds_core.runner import DEFAULT_HISTORY_DAYS, JobOutcome, JobRequest, run_job
+from datafeeds_core.job.pipeline import DEFAULT_HISTORY_DAYS, JobOutcome, JobRequest, run_job
 from datafeeds_core.urjanet.model import UrjanetData
 
 log = logs.get("demo")
@@ -46,8 +46,8 @@ def _seed_urjanet(settings: Settings, key: str, today: date) -> int:
     from sqlalchemy import func, select
 
     from datafeeds_core.database import make_engine
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, demo_statements
-    from datafeeds_core.plugins import load
+    from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, demo_statements
+    from datafeeds_core.plugin_api.registry import load
     from datafeeds_core.urjanet import schema, seed
 
     metadata = load(key).metadata()
@@ -95,7 +95,7 @@ def _links(settings: Settings) -> str:
 def _seed_platform(settings: Settings, key: str) -> int:
     """Account 999, meter 4505071289158471 and a data source for `key`; reused when present."""
     from datafeeds_core.database import make_engine
-    from datafeeds_core.demo_data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
+    from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
     from datafeeds_core.platform import provisioning
     from datafeeds_core.platform.init import init_database
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from datafeeds_core.contract import (
+from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
     PluginMetadata,
     Selection,
@@ -13,7 +13,7 @@ from datafeeds_core.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.hookspecs import hookimpl
+from datafeeds_core.plugin_api.hookspecs import hookimpl
 from datafeeds_core.urjanet.normalise import as_is
 from datafeeds_core.urjanet.transform import Transformer
 

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
 from datafeeds_core.errors import ConfigurationError, DatafeedsError, ExitCode, UsageError
-from datafeeds_core.executors.liveness import LOCAL_EXECUTORS, run_held
+from datafeeds_core.executors.local.liveness import LOCAL_EXECUTORS, run_held
 from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from datafeeds_core.contract import DataSourceContext
     from datafeeds_core.platform.datasources import JobTarget
+    from datafeeds_core.plugin_api.contract import DataSourceContext
 
 log = logs.get("run")
 DEFAULT_HISTORY_DAYS = 730
@@ -74,7 +74,7 @@ def resolve_dates(start: date | None, end: date | None, today: date) -> tuple[da
 def context_for(target: JobTarget) -> DataSourceContext:
     from dataclasses import fields
 
-    from datafeeds_core.contract import DataSourceContext
+    from datafeeds_core.plugin_api.contract import DataSourceContext
 
     values: dict[str, Any] = {
         "scraper_key": target.scraper_key,
@@ -96,7 +96,7 @@ def context_for(target: JobTarget) -> DataSourceContext:
 def load_statements(settings: Settings, target: JobTarget) -> Any:
     """The target's plugin and its Urjanet statements (a constant number of queries)."""
     from datafeeds_core.database import URJANET, open_existing, unreachable_is_transient
-    from datafeeds_core.plugins import load
+    from datafeeds_core.plugin_api.registry import load
     from datafeeds_core.urjanet.loader import load as load_rows
 
     plugin = load(target.scraper_key)
@@ -253,11 +253,11 @@ class Job:
         self, engine: Engine, run_id: int, task_id: str, start: date, end: date
     ) -> JobOutcome:
         from datafeeds_core.database import unreachable_is_transient
+        from datafeeds_core.job.summary import billing_summary, bills_per_service
+        from datafeeds_core.job.transform import run_transformer
+        from datafeeds_core.job.validation import in_window, validate_periods
         from datafeeds_core.platform import replace_guard, run_records
         from datafeeds_core.platform.datasources import find_target
-        from datafeeds_core.summary import billing_summary, bills_per_service
-        from datafeeds_core.transforming import run_transformer
-        from datafeeds_core.validation import in_window, validate_periods
 
         with unreachable_is_transient("platform database"), engine.connect() as conn:
             target = find_target(conn, self.request.oid)

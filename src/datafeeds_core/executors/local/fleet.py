@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from datafeeds_core.config import Settings
 from datafeeds_core.errors import UsageError
-from datafeeds_core.executors.liveness import LaunchHold, launcher_held
-from datafeeds_core.executors.local import JobResult, LocalExecutor, LocalJob, Observer
-from datafeeds_core.runner import resolve_dates
+from datafeeds_core.executors.local.executor import JobResult, LocalExecutor, LocalJob, Observer
+from datafeeds_core.executors.local.liveness import LaunchHold, launcher_held
+from datafeeds_core.job.pipeline import resolve_dates
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -117,7 +117,7 @@ def select_sources(engine: Engine, request: LaunchRequest, *, today: date) -> Se
     """The data sources `request` names (see the module docstring). Constant queries."""
     from datafeeds_core.platform.failures import platform_errors
     from datafeeds_core.platform.feeds import chosen_data_sources, due_data_sources
-    from datafeeds_core.plugins import installed_keys, require_installed
+    from datafeeds_core.plugin_api.registry import installed_keys, require_installed
 
     if request.scraper is not None:
         require_installed(request.scraper)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from datafeeds_core.contract import PluginMetadata
+from datafeeds_core.plugin_api.contract import PluginMetadata
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
 
 DEMO_ACCOUNT_NUMBER = "0123456789"

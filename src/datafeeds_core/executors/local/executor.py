@@ -52,13 +52,13 @@ PRELOAD = (
     # for the `datafeeds` console script that is `from datafeeds_core.cli import main`, which
     # cost each job ~11 ms of imports until the server had them (docs/performance.md, item 4).
     "datafeeds_core.cli",
-    "datafeeds_core.runner",
-    "datafeeds_core.render",
+    "datafeeds_core.job.pipeline",
+    "datafeeds_core.cli.render",
     "datafeeds_core.database",
-    "datafeeds_core.plugins",
-    "datafeeds_core.transforming",
-    "datafeeds_core.validation",
-    "datafeeds_core.summary",
+    "datafeeds_core.plugin_api.registry",
+    "datafeeds_core.job.transform",
+    "datafeeds_core.job.validation",
+    "datafeeds_core.job.summary",
     "datafeeds_core.platform.run_records",
     "datafeeds_core.platform.datasources",
     "datafeeds_core.platform.bill_writer",
@@ -75,7 +75,7 @@ PRELOAD = (
     "psycopg",
     "MySQLdb",
     "pypdf",  # ~70 ms, imported by the first new document a job validates
-    "datafeeds_core.executors.warmup",  # last: the plugins of the keys being launched
+    "datafeeds_core.executors.local.warmup",  # last: the plugins of the keys being launched
 )
 POLL_S = 1.0  # how often running runs are checked for a cancellation
 KILL_GRACE_S = 5.0  # between SIGTERM and SIGKILL for a job that must stop
@@ -184,8 +184,8 @@ def _child_main(task: _ChildTask) -> None:
 
 
 def _run(task: _ChildTask) -> int:
-    from datafeeds_core.render import render_outcome
-    from datafeeds_core.runner import Job, JobRequest
+    from datafeeds_core.cli.render import render_outcome
+    from datafeeds_core.job.pipeline import Job, JobRequest
 
     job = task.job
     request = JobRequest(
@@ -272,7 +272,7 @@ class LocalExecutor:
         this process's for its lifetime: a second executor reuses it (its jobs load the plugins
         that server has not).
         """
-        from datafeeds_core.executors.warmup import WARM_PLUGINS_VAR
+        from datafeeds_core.executors.local.warmup import WARM_PLUGINS_VAR
 
         began = time.monotonic()
         context = multiprocessing.get_context("forkserver")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from datafeeds_core.contract import DEFAULT_MAX_PERIOD_DAYS
+from datafeeds_core.plugin_api.contract import DEFAULT_MAX_PERIOD_DAYS
 from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
 
 # No Urjanet statement is older than this; an earlier date is a placeholder or a typo.

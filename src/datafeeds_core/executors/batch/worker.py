@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from datafeeds_core import logs
 from datafeeds_core.errors import DatafeedsError, ExitCode, TransientError, UsageError
-from datafeeds_core.executors import manifest
+from datafeeds_core.executors.batch import manifest
 from datafeeds_core.platform.batch_runs import TERMINATED_ERROR_CLASS
 
 if TYPE_CHECKING:
@@ -106,8 +106,8 @@ def _open_run(settings: Settings, job: Assignment) -> int:
     import uuid
 
     from datafeeds_core.database import PLATFORM, open_existing
+    from datafeeds_core.job.pipeline import resolve_dates
     from datafeeds_core.platform import run_records
-    from datafeeds_core.runner import resolve_dates
 
     start, end = resolve_dates(job.start, job.end, date.today())
     engine = open_existing(settings.platform_url, PLATFORM)
@@ -130,8 +130,8 @@ def _open_run(settings: Settings, job: Assignment) -> int:
 
 def run(job: Assignment, settings: Settings) -> int:
     """Run the assignment; returns the exit code. Every outcome is logged as a JSON line."""
-    from datafeeds_core.render import counts_line
-    from datafeeds_core.runner import JobRequest, run_job
+    from datafeeds_core.cli.render import counts_line
+    from datafeeds_core.job.pipeline import JobRequest, run_job
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -190,7 +190,7 @@ def work(
             oid=oid, run_id=run_id, start=start, end=end, dry_run=dry_run, manifest_url=manifest_url
         )
         if not isinstance(job, Assignment):
-            from datafeeds_core.executors.chunk import run_slice
+            from datafeeds_core.executors.batch.chunk import run_slice
 
             return run_slice(job, settings())
         return run(job, settings())

@@ -13,14 +13,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from datafeeds_core.render import plural
+from datafeeds_core.cli.render import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-    from datafeeds_core.executors.local import JobResult, LocalJob
-    from datafeeds_core.fleet import LaunchReport
+    from datafeeds_core.executors.local.executor import JobResult, LocalJob
+    from datafeeds_core.executors.local.fleet import LaunchReport
     from datafeeds_core.platform.feeds import FeedConfig
     from datafeeds_core.platform.listing import DataSourceRow, MeterRow
     from datafeeds_core.platform.run_history import RunStats
@@ -199,7 +199,7 @@ def progress_for(out: Console) -> PlainProgress | BarProgress:
 def launch_summary(report: LaunchReport, out: Console) -> None:
     """Counts per status, the would-be changes of a dry run, the failures with their logs."""
 
-    from datafeeds_core.fleet import dry_run_changes
+    from datafeeds_core.executors.local.fleet import dry_run_changes
 
     if report.selection.without_plugin:
         left_out = ", ".join(f"{k} ({n})" for k, n in report.selection.without_plugin.items())

@@ -20,7 +20,7 @@ from datafeeds_core.errors import PluginError, UnknownScraper
 if TYPE_CHECKING:
     import pluggy
 
-    from datafeeds_core.contract import DataSourceContext, PluginMetadata, Selection
+    from datafeeds_core.plugin_api.contract import DataSourceContext, PluginMetadata, Selection
     from datafeeds_core.urjanet.transform import Transformer
 
 GROUP = "datafeeds"
@@ -171,7 +171,7 @@ class Plugin:
 def _manager() -> pluggy.PluginManager:
     import pluggy
 
-    from datafeeds_core import hookspecs
+    from datafeeds_core.plugin_api import hookspecs
 
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)

@@ -168,7 +168,7 @@ def check_urjanet(cfg: Settings) -> Check:
 
 
 def check_plugins() -> Check:
-    from datafeeds_core.plugins import check_all
+    from datafeeds_core.plugin_api.registry import check_all
 
     results = check_all()
     if not results:

@@ -6,9 +6,10 @@ from datetime import date
 from pathlib import Path
 
 from datafeeds_core import logs
-from datafeeds_core.contract import DEFAULT_MAX_PERIOD_DAYS
 from datafeeds_core.errors import DatafeedsError, JobFailed
-from datafeeds_core.plugins import Plugin, load
+from datafeeds_core.job.validation import implausible
+from datafeeds_core.plugin_api.contract import DEFAULT_MAX_PERIOD_DAYS
+from datafeeds_core.plugin_api.registry import Plugin, load
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, periods_json
 from datafeeds_core.urjanet.model import (
     Account,
@@ -17,7 +18,6 @@ from datafeeds_core.urjanet.model import (
     UrjanetData,
     filter_by_date_range,
 )
-from datafeeds_core.validation import implausible
 
 log = logs.get("transform")
 

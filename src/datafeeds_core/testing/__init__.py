@@ -155,7 +155,7 @@ def _load_production_schema(server: Server) -> str:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from datafeeds_core.conformance import PLATFORM_SCHEMA_VAR, platform_schema_dump
+    from datafeeds_core.plugin_api.conformance import PLATFORM_SCHEMA_VAR, platform_schema_dump
 
     dump = platform_schema_dump(Path(__file__)) or platform_schema_dump()
     if dump is None or not dump.is_file():
@@ -264,7 +264,7 @@ def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Datab
 
 
 def _local_cases(scraper: str, folder: Path) -> list[Any]:
-    from datafeeds_core.conformance import Case
+    from datafeeds_core.plugin_api.conformance import Case
 
     cases = []
     for inp in sorted(folder.glob("*_input.json")):
@@ -278,7 +278,7 @@ def _csv_cases(scraper: str, folder: Path, expectations: Path) -> list[Any]:
     """One case per key (service_id, else utility_account_id) of the CSV, input `<key>.json`."""
     import csv
 
-    from datafeeds_core.conformance import Case
+    from datafeeds_core.plugin_api.conformance import Case
 
     with expectations.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -301,7 +301,7 @@ def conformance_suite(
     one case per key, whose input is `<folder>/<key>.json` (`folder` defaults to the CSV's own
     folder). With no case at all, the test fails and says what to add.
     """
-    from datafeeds_core.conformance import manifest_cases, reference_fixtures_dir
+    from datafeeds_core.plugin_api.conformance import manifest_cases, reference_fixtures_dir
 
     cases: list[Any] = []
     if csv is not None:
@@ -339,8 +339,8 @@ def conformance_suite(
                 f"--anonymize --seed ... --output {case.input}`",
                 pytrace=False,
             )
-        from datafeeds_core.conformance import check_case
-        from datafeeds_core.plugins import load
+        from datafeeds_core.plugin_api.conformance import check_case
+        from datafeeds_core.plugin_api.registry import load
 
         result = load(scraper).transformer()(case.data())
         problems = check_case(case, result.periods)
@@ -753,7 +753,7 @@ def selection_suite(
     """
     from functools import partial
 
-    from datafeeds_core.contract import DataSourceContext
+    from datafeeds_core.plugin_api.contract import DataSourceContext
 
     statement = partial(_numbered_statement, column=column)
     taken = services[0]

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from datafeeds_core import logs
 from datafeeds_core.errors import ConfigurationError, TransientError, UsageError
-from datafeeds_core.executors import manifest
-from datafeeds_core.executors.batch_definition import (
+from datafeeds_core.executors.batch import manifest
+from datafeeds_core.executors.batch.definition import (
     MANIFEST_PARAMETER,
     SCHEDULER_COMMAND,
     JobDefinitionSpec,
@@ -332,7 +332,7 @@ def status(
     now: datetime | None = None,
 ) -> StatusReport:
     """Compare open Batch runs with their jobs' states; with `sync`, write the differences."""
-    from datafeeds_core.executors.batch_states import reconcile
+    from datafeeds_core.executors.batch.states import reconcile
 
     runs = batch_runs.unsettled_runs(engine)
     ids = [r.batch_job_id for r in runs if r.batch_job_id]
@@ -380,7 +380,7 @@ def log_lines(
     logs_client: Any = None,
 ) -> Iterator[str]:
     """Every attempt's CloudWatch log of the job, oldest first, one header line per attempt."""
-    from datafeeds_core.executors.batch_states import log_group as group_of
+    from datafeeds_core.executors.batch.states import log_group as group_of
 
     job = describe_jobs([job_id], batch=batch).get(job_id)
     if job is None:

@@ -1,0 +1,1 @@
+"""The embedded-default demo: synthetic Urjanet data and one real job on SQLite files."""
