@@ -8,7 +8,7 @@ import pytest
 
 from datafeeds_core.errors import ConfigurationError, ExitCode
 from datafeeds_core.platform import schema
-from datafeeds_core.platform.datasources import find_target
+from datafeeds_core.platform.datasources import find_target, with_service_history
 from datafeeds_core.testing import PlatformTestDatabase
 
 
@@ -56,7 +56,7 @@ def test_target_carries_the_data_source_meter_and_service(
     assert target.history_account_ids == () and target.history_service_ids == ()
 
 
-def test_target_lists_snapshot_history_ids_oldest_first(platform_db: PlatformTestDatabase) -> None:
+def test_service_history_lists_snapshot_ids_oldest_first(platform_db: PlatformTestDatabase) -> None:
     service = platform_db.add_service(utility_account_id="NEW", service_id="S-NEW")
     meter = platform_db.add_meter(service)
     oid = platform_db.add_data_source(meter)
@@ -75,7 +75,9 @@ def test_target_lists_snapshot_history_ids_oldest_first(platform_db: PlatformTes
                 )
             )
 
-    target = _find(platform_db, oid)
+    assert _find(platform_db, oid).history_account_ids == ()  # only for plugins that ask
+    with platform_db.engine.connect() as conn:
+        target = with_service_history(conn, _find(platform_db, oid))
 
     assert target.history_account_ids == ("OLD", "G-1", "NEW")
     assert target.history_service_ids == ("S-OLD", "S-NEW")

@@ -31,7 +31,7 @@ def backfill_documents(settings: Settings, oid: int, *, today: date) -> Backfill
 
     from datafeeds_core.database import PLATFORM, open_existing, unreachable_is_transient
     from datafeeds_core.documents.service import merge_attachments
-    from datafeeds_core.job.pipeline import load_statements, store_documents
+    from datafeeds_core.job.pipeline import checked_target, load_statements, store_documents
     from datafeeds_core.job.transform import run_transformer
     from datafeeds_core.job.validation import validate_periods
     from datafeeds_core.platform import schema
@@ -42,7 +42,7 @@ def backfill_documents(settings: Settings, oid: int, *, today: date) -> Backfill
     try:
         with unreachable_is_transient("platform database"), engine.connect() as conn:
             target = find_target(conn, oid)
-        plugin, data = load_statements(settings, target)
+        plugin, data = load_statements(settings, checked_target(engine, target))
         periods, _ = validate_periods(
             run_transformer(plugin, data).periods, today, plugin.metadata().max_period_days
         )

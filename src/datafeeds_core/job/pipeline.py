@@ -93,6 +93,27 @@ def context_for(target: JobTarget) -> DataSourceContext:
     return DataSourceContext(**{k: v for k, v in values.items() if k in known})
 
 
+def checked_target(engine: Engine, target: JobTarget) -> JobTarget:
+    """`target` as its plugin needs it, checked: a ConfigurationError (exit 3) when the data
+    source's meta lacks a key the plugin requires; the service's id history added when the
+    plugin's metadata asks for it."""
+    from datafeeds_core.database import unreachable_is_transient
+    from datafeeds_core.platform.datasources import with_service_history
+    from datafeeds_core.plugin_api.registry import load
+
+    metadata = load(target.scraper_key).metadata()
+    missing = metadata.missing_meta(target.meta)
+    if missing:
+        raise ConfigurationError(
+            f"meter data source {target.data_source_oid}: scraper {target.scraper_key!r} needs "
+            f"meta keys: {', '.join(missing)} (set them in the data source's meta)"
+        )
+    if not metadata.needs_service_history:
+        return target
+    with unreachable_is_transient("platform database"), engine.connect() as conn:
+        return with_service_history(conn, target)
+
+
 def load_statements(settings: Settings, target: JobTarget) -> Any:
     """The target's plugin and its Urjanet statements (a constant number of queries)."""
     from datafeeds_core.database import URJANET, open_existing, unreachable_is_transient
@@ -271,6 +292,7 @@ class Job:
         for line in launch_settings(target, start, end, task_id):
             log.info(line)
 
+        target = checked_target(engine, target)
         plugin, data = self._load_statements(target)
         log.info("loaded %d statements", len(data.accounts))
         result = run_transformer(plugin, data)

@@ -1,9 +1,9 @@
-"""Load what one job is about: meter data source → meter → utility service (JOBS §1.2)."""
+"""Load what one job is about: meter data source → meter → utility service."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +43,7 @@ class JobTarget:
     provider_type: str | None
     commodity: str | None = None  # the meter's (kw, therms, ccf)
     # Ids the service had in its utility_service_snapshot history, oldest first, no repeats:
-    # utility and gen account ids; SAIDs and gen SAIDs.
+    # utility and gen account ids; SAIDs and gen SAIDs. Empty until `with_service_history`.
     history_account_ids: tuple[str, ...] = ()
     history_service_ids: tuple[str, ...] = ()
 
@@ -82,17 +82,6 @@ def find_target(conn: Connection, oid: int) -> JobTarget:
                 f"meter {found_meter['oid']} points at utility service {found_meter['service']}, "
                 "which does not exist"
             )
-        snapshots = (
-            conn.execute(
-                select(utility_service_snapshot)
-                .where(utility_service_snapshot.c.service == service["oid"])
-                .order_by(
-                    utility_service_snapshot.c.service_modified, utility_service_snapshot.c.oid
-                )
-            )
-            .mappings()
-            .all()
-        )
     if not source["name"]:
         raise ConfigurationError(f"meter data source {oid} names no scraper")
     meta = source["meta"]
@@ -119,6 +108,26 @@ def find_target(conn: Connection, oid: int) -> JobTarget:
         gen_utility=service["gen_utility"],
         provider_type=service["provider_type"],
         commodity=found_meter["commodity"],
+    )
+
+
+def with_service_history(conn: Connection, target: JobTarget) -> JobTarget:
+    """`target` with the ids its utility service had in its snapshot history (for plugins whose
+    metadata says `needs_service_history`)."""
+    with platform_errors():
+        snapshots = (
+            conn.execute(
+                select(utility_service_snapshot)
+                .where(utility_service_snapshot.c.service == target.service_oid)
+                .order_by(
+                    utility_service_snapshot.c.service_modified, utility_service_snapshot.c.oid
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return replace(
+        target,
         history_account_ids=_distinct(
             s[k] for s in snapshots for k in ("utility_account_id", "gen_utility_account_id")
         ),

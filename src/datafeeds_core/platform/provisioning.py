@@ -298,7 +298,7 @@ def create_data_source(
     checked_oid(meter_oid, "meter")
     metadata = load(scraper_key).metadata()
     meta = dict(meta or {})
-    missing = [k for k in metadata.required_meta if meta.get(k) in (None, "")]
+    missing = metadata.missing_meta(meta)
     if missing:
         raise ConfigurationError(f"scraper {scraper_key!r} needs meta keys: {', '.join(missing)}")
     mds = snapmeter_meter_data_source

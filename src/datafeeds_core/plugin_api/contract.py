@@ -6,16 +6,16 @@ A plugin declares *which* rows it wants as a `Selection`; the core's loader turn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from datafeeds_core.urjanet.model import UrjanetData
 
 Commodity = Literal["water", "electric", "gas"]
 BillType = Literal["full", "generation-only"]
 Op = Literal["eq", "ne", "in", "contains", "startswith", "endswith", "is_null", "not_null"]
-# Which Urjanet tables hold the statements: the SQL delivery, or the XML delivery (PG&E CCA).
+# Which Urjanet tables hold the statements: the SQL delivery, or the XML delivery.
 Delivery = Literal["sql", "xml"]
 # The longest billing period a utility plausibly issues (a yearly true-up plus a month); a plugin
 # whose utility bills monthly may say less. Longer periods are set aside (validation.py).
@@ -30,6 +30,15 @@ class PluginMetadata:
     required_meta: tuple[str, ...] = ()
     description: str = ""
     max_period_days: int = DEFAULT_MAX_PERIOD_DAYS
+    # The data source context also lists the ids the utility service had in its snapshot
+    # history (`DataSourceContext.history_*_ids`): one more platform query per job, so only
+    # for keys that ask.
+    needs_service_history: bool = False
+
+    def missing_meta(self, meta: Mapping[str, Any] | None) -> list[str]:
+        """The `required_meta` keys that `meta` lacks or leaves empty."""
+        given = meta or {}
+        return [k for k in self.required_meta if given.get(k) in (None, "")]
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,8 @@ class DataSourceContext:
     # The meter's commodity as the platform stores it (kw, therms, ccf); the runner fills it.
     commodity: str | None = None
     # Account ids (utility and gen) and service ids (SAIDs and gen SAIDs) the utility service
-    # had in its utility_service_snapshot history, oldest first; the runner fills them.
+    # had in its utility_service_snapshot history, oldest first; the runner fills them for
+    # keys whose metadata says `needs_service_history`.
     history_account_ids: tuple[str, ...] = ()
     history_service_ids: tuple[str, ...] = ()
 
@@ -83,21 +93,27 @@ class Selection:
     # meter (e.g. PODid) identifies the account better than any account column does.
     accounts_need_meter: bool = False
     delivery: Delivery = "sql"
-    # Meters the platform knows no id of, found by what they bill (see SameUsageMeters).
-    same_usage_meters: SameUsageMeters | None = None
+    # A step before loading, for sources whose rows can only be named after reading some
+    # Urjanet rows (ids the platform never stored): given a lookup, it returns the selection
+    # to load in this one's place. Runs once; the selection it returns is not resolved again.
+    resolve: Callable[[UrjanetLookup], Selection] | None = None
 
 
-@dataclass(frozen=True)
-class SameUsageMeters:
-    """Select meters by PODid: the `known_ids`, plus the PODids of the selected accounts'
-    meters whose charges bill, more than once in one meter interval, the same quantity from the
-    same day as `provider`'s charges on the known meters at their service address (the first
-    known meter's address and service type). This finds a CCA's meters, whose PODid is an ESP
-    customer number the platform never stored, for a PG&E service (SPEC §3.4). The other meter
-    conditions still apply."""
+class UrjanetLookup(Protocol):
+    """Read-only access to Urjanet rows for `Selection.resolve`: declarative, like a Selection
+    (values bound, no SQL), and in the tables of the selection's `delivery`."""
 
-    known_ids: tuple[str, ...]
-    provider: str
+    def meters(self, selection: Selection, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """`columns` of the meter rows matching `selection.meter` whose statement matches
+        `selection.account` (any statement when it has no account condition), in PK order."""
+        ...
+
+    def meter_charges(
+        self, selection: Selection, meter_columns: Sequence[str], charge_columns: Sequence[str]
+    ) -> list[tuple[Any, ...]]:
+        """One row per charge of the meters `meters` would list: the meter's `meter_columns`
+        then the charge's `charge_columns`, in charge PK order. Dates are `date`s."""
+        ...
 
 
 def account_number_is(number: str, column: str = "AccountNumber") -> Match:
@@ -112,4 +128,5 @@ def service_type_in(*types: str) -> Match:
     return Match("ServiceType", "in", tuple(types))
 
 
-WATER_SERVICE_TYPES = ("water", "sewer", "irrigation", "sanitation")  # W4 in SPEC §3.2
+# What the water utilities' meters are called in Urjanet's ServiceType column.
+WATER_SERVICE_TYPES = ("water", "sewer", "irrigation", "sanitation")

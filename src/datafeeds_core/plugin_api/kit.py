@@ -1,9 +1,11 @@
-"""Helpers for plugin modules: the three hooks of a plugin that serves a single scraper key, and
-the selection most utilities use (one account of one provider)."""
+"""How a plugin module is written: its three hooks built from one `Utility` per scraper key
+(`hooks`, or `single_key_hooks` for one key), and the selection most utilities use (one account
+of one provider)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from datafeeds_core.plugin_api.contract import (
     DataSourceContext,
@@ -20,6 +22,45 @@ from datafeeds_core.urjanet.transform import Transformer
 MetadataHook = Callable[[str], PluginMetadata | None]
 DataSourceHook = Callable[[str, DataSourceContext], Selection | None]
 TransformerHook = Callable[[str], Transformer | None]
+Hooks = tuple[MetadataHook, DataSourceHook, TransformerHook]
+
+
+@dataclass(frozen=True)
+class Utility:
+    """What a plugin answers for one scraper key: its metadata, which rows a data source
+    selects, and the transformer of those rows."""
+
+    key: str
+    metadata: PluginMetadata
+    select: Callable[[DataSourceContext], Selection]
+    transformer: Transformer
+
+
+def hooks(*utilities: Utility) -> Hooks:
+    """Return (datafeeds_metadata, datafeeds_datasource, datafeeds_transformer) answering for
+    the utilities' keys, and None for any other. Bind them to module attributes of those names:
+    pluggy registers a hook under the attribute name it finds in dir(module), so the functions'
+    own __name__ does not matter."""
+    by_key = {u.key: u for u in utilities}
+    if len(by_key) != len(utilities):
+        raise ValueError("hooks: a key is given twice")
+
+    @hookimpl
+    def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
+        found = by_key.get(scraper_key)
+        return found.metadata if found else None
+
+    @hookimpl
+    def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
+        found = by_key.get(scraper_key)
+        return found.select(context) if found else None
+
+    @hookimpl
+    def datafeeds_transformer(scraper_key: str) -> Transformer | None:
+        found = by_key.get(scraper_key)
+        return found.transformer if found else None
+
+    return datafeeds_metadata, datafeeds_datasource, datafeeds_transformer
 
 
 def single_key_hooks(
@@ -27,24 +68,9 @@ def single_key_hooks(
     metadata: PluginMetadata,
     select: Callable[[DataSourceContext], Selection],
     transformer: Transformer,
-) -> tuple[MetadataHook, DataSourceHook, TransformerHook]:
-    """Return (datafeeds_metadata, datafeeds_datasource, datafeeds_transformer) answering for
-    `key` only. Bind them to module attributes of those names: pluggy registers a hook under the
-    attribute name it finds in dir(module), so the functions' own __name__ does not matter."""
-
-    @hookimpl
-    def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-        return metadata if scraper_key == key else None
-
-    @hookimpl
-    def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-        return select(context) if scraper_key == key else None
-
-    @hookimpl
-    def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-        return transformer if scraper_key == key else None
-
-    return datafeeds_metadata, datafeeds_datasource, datafeeds_transformer
+) -> Hooks:
+    """`hooks` of a plugin that serves one key (most do)."""
+    return hooks(Utility(key, metadata, select, transformer))
 
 
 def account_selection(

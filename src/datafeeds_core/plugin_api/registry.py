@@ -200,6 +200,38 @@ def _import(info: PluginInfo) -> Any:
     return found
 
 
+# The module attribute in which a plugin names the plugin API version it was written for.
+API_ATTRIBUTE = "DATAFEEDS_PLUGIN_API"
+
+
+def _major_minor(version: str) -> tuple[int, int] | None:
+    match = re.fullmatch(r"(\d+)(?:\.(\d+))?", version.strip())
+    return (int(match[1]), int(match[2] or 0)) if match else None
+
+
+def check_api_version(info: PluginInfo, declared: object) -> None:
+    """PluginError (one line) unless `declared`, the plugin's DATAFEEDS_PLUGIN_API, is this
+    core's major version at a minor version it has. A plugin that declares none predates the
+    version and was written for 1.0, the first."""
+    from datafeeds_core.plugin_api import API_VERSION
+
+    core = _major_minor(API_VERSION) or (0, 0)
+    wanted = _major_minor(declared) if isinstance(declared, str) else None
+    if declared is None:
+        wanted = (1, 0)
+    who = f'plugin "{info.key}" ({info.distribution} {info.version})'
+    if wanted is None:
+        raise PluginError(
+            f'{who}: {API_ATTRIBUTE} = {declared!r} is not a version like "{API_VERSION}"'
+        )
+    if wanted[0] != core[0] or wanted[1] > core[1]:
+        raise PluginError(
+            f"{who} was written for plugin API {wanted[0]}.{wanted[1]}; this datafeeds-core "
+            f"offers {API_VERSION}: install a {info.distribution} written for {core[0]}.x, "
+            f"or a datafeeds-core that offers {wanted[0]}.{wanted[1]}"
+        )
+
+
 @cache
 def load(key: str) -> Plugin:
     """Import and register the plugin serving `key` (and nothing else)."""
@@ -211,6 +243,7 @@ def load(key: str) -> Plugin:
         raise PluginError(f'scraper "{key}" is registered by both {names}')
     info = found[0]
     module = _import(info)
+    check_api_version(info, getattr(module, API_ATTRIBUTE, None))
     pm = _manager()
     try:
         pm.register(module, name=info.module)

@@ -197,7 +197,7 @@ def _key_taken(key: str) -> str | None:
 
 
 def bills_phrase(title: str, commodity: str) -> str:
-    """"Springfield Water bills", "Acme Power electric bills": the commodity only when the
+    """ "Springfield Water bills", "Acme Power electric bills": the commodity only when the
     title does not already say it."""
     said = commodity in title.lower().split()
     return f"{title} bills" if said else f"{title} {commodity} bills"

@@ -38,7 +38,7 @@ from datafeeds_core.database import unreachable_is_transient
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.plugin_api.contract import AnyOf, Condition, Match, Selection
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
-from datafeeds_core.urjanet.rows import as_int, parse_value, read_columns
+from datafeeds_core.urjanet.rows import as_int, column_parsers, parse_value, read_columns
 from datafeeds_core.urjanet.schema import Delivery, DeliveryTables, tables_for
 
 log = logs.get("urjanet")
@@ -322,25 +322,36 @@ def load(
 ) -> UrjanetData:
     """The statements `selection` names, with their meters, charges and usages, ordered by PK.
 
-    Four queries (one when no account matches; two more for `selection.same_usage_meters`).
+    Four queries (one when no account matches), after those of `selection.resolve`, if any.
     The tables are the `selection.delivery`'s unless `tables` names them. Accounts with neither
     a selected meter nor a floating charge are dropped; then `selection.refine` runs. An
     unreachable server raises TransientError; a selection without any account condition raises
     ConfigurationError.
     """
-    delivery = tables_for(tables or selection.delivery)
-    queries = Queries.build(selection, delivery)
+    # Built before connecting, so a selection refused costs no connection; a resolve step's
+    # selection is only known once connected.
+    queries = (
+        None
+        if selection.resolve
+        else Queries.build(selection, tables_for(tables or selection.delivery))
+    )
     with unreachable_is_transient("Urjanet database"), _collector_paused():
         if isinstance(bind, Engine):
             with bind.connect() as conn:
-                data = _fetch(
-                    conn, _with_same_usage_meters(conn, selection, delivery, queries), delivery
-                )
+                selection, data = _resolve_and_fetch(conn, selection, tables, queries)
         else:
-            data = _fetch(
-                bind, _with_same_usage_meters(bind, selection, delivery, queries), delivery
-            )
+            selection, data = _resolve_and_fetch(bind, selection, tables, queries)
     return selection.refine(data) if selection.refine is not None else data
+
+
+def _resolve_and_fetch(
+    conn: Connection, selection: Selection, tables: Delivery | None, queries: Queries | None
+) -> tuple[Selection, UrjanetData]:
+    """The selection loaded (`selection.resolve`'s, when it has that step) and its rows."""
+    if selection.resolve is not None:  # run once: what it returns is not resolved again
+        selection = replace(selection.resolve(Lookup(conn, tables)), resolve=None)
+    delivery = tables_for(tables or selection.delivery)
+    return selection, _fetch(conn, queries or Queries.build(selection, delivery), delivery)
 
 
 @contextmanager
@@ -358,17 +369,80 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _with_same_usage_meters(
-    conn: Connection, selection: Selection, delivery: DeliveryTables, queries: Queries
-) -> Queries:
-    """The queries with the meter ids `same_usage_meters` names or finds added as a condition."""
-    spec = selection.same_usage_meters
-    if spec is None:
-        return queries
-    from datafeeds_core.urjanet.meter_discovery import same_usage_meter_ids
+class Lookup:
+    """`UrjanetLookup` on one connection: what a `Selection.resolve` step reads."""
 
-    account_conditions = [compile_condition(c, delivery.account) for c in selection.account]
-    found = same_usage_meter_ids(conn, spec, delivery, account_conditions)
-    ids = tuple(sorted(set(spec.known_ids) | set(found)))
-    with_ids = replace(selection, meter=(*selection.meter, Match("PODid", "in", ids)))
-    return Queries.build(with_ids, delivery)
+    def __init__(self, conn: Connection, tables: Delivery | None = None) -> None:
+        self._conn = conn
+        self._tables = tables
+
+    def _meters_where(
+        self, selection: Selection
+    ) -> tuple[DeliveryTables, list[ColumnElement[bool]]]:
+        delivery = tables_for(self._tables or selection.delivery)
+        where = [compile_condition(c, delivery.meter) for c in selection.meter]
+        if selection.account:
+            account_t = delivery.account
+            accounts = select(account_t.c.PK).where(
+                *(compile_condition(c, account_t) for c in selection.account)
+            )
+            where.append(delivery.meter.c.AccountFK.in_(accounts))
+        if not where:
+            raise ConfigurationError(
+                "lookup: the selection has no condition: refusing to read every meter"
+            )
+        return delivery, where
+
+    def meters(self, selection: Selection, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        delivery, where = self._meters_where(selection)
+        meter_t = delivery.meter
+        query = select(*_looked_up(meter_t, columns)).where(*where).order_by(meter_t.c.PK)
+        parse = _lookup_parsers(Meter, columns)
+        return [_parsed(meter_t, parse, row) for row in self._conn.execute(query)]
+
+    def meter_charges(
+        self, selection: Selection, meter_columns: Sequence[str], charge_columns: Sequence[str]
+    ) -> list[tuple[Any, ...]]:
+        delivery, where = self._meters_where(selection)
+        meter_t, charge_t = delivery.meter, delivery.charge
+        query = (
+            select(*_looked_up(meter_t, meter_columns), *_looked_up(charge_t, charge_columns))
+            .select_from(
+                meter_t.join(
+                    charge_t,
+                    and_(
+                        charge_t.c.MeterFK == meter_t.c.PK,
+                        charge_t.c.AccountFK == meter_t.c.AccountFK,
+                    ),
+                )
+            )
+            .where(*where)
+            .order_by(charge_t.c.PK)
+        )
+        parse = _lookup_parsers(Meter, meter_columns) + _lookup_parsers(Charge, charge_columns)
+        return [_parsed(charge_t, parse, row) for row in self._conn.execute(query)]
+
+
+def _looked_up(table: Table, columns: Sequence[str]) -> list[Any]:
+    missing = [c for c in columns if c not in table.c]
+    if missing:
+        raise ConfigurationError(f"lookup: {table.name} has no column {', '.join(missing)}")
+    # The driver's own values, parsed below as the loader parses rows (rows.py).
+    return [type_coerce(table.c[c], NullType()).label(f"{table.name}_{c}") for c in columns]
+
+
+def _lookup_parsers(cls: type, columns: Sequence[str]) -> tuple[tuple[str, Any], ...]:
+    known = dict(column_parsers(cls))
+    return tuple((c, known.get(c, _text_or_value)) for c in columns)
+
+
+def _text_or_value(value: Any) -> Any:
+    """A column the model does not hold (e.g. an xml meter's ServiceAddress): text as str."""
+    return value.decode() if isinstance(value, (bytes, bytearray)) else value
+
+
+def _parsed(table: Table, parse: Sequence[tuple[str, Any]], row: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(
+        parse_value(table.name, "?", column, parser, value)
+        for (column, parser), value in zip(parse, row, strict=True)
+    )

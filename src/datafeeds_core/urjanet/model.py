@@ -169,6 +169,14 @@ MeterPredicate = Callable[[Meter], bool]
 AccountPredicate = Callable[[Account], bool]
 
 
+def interval_of(item: Account | Meter | Charge | Usage) -> tuple[date, date] | None:
+    """(IntervalStart, IntervalEnd) of a statement, meter, charge or usage; None unless both
+    are known."""
+    if item.IntervalStart is None or item.IntervalEnd is None:
+        return None
+    return (item.IntervalStart, item.IntervalEnd)
+
+
 def filter_urja_data(
     data: UrjanetData,
     accounts: AccountPredicate | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from datafeeds_core.urjanet.model import Account, UrjanetData
+from datafeeds_core.urjanet.model import Account, UrjanetData, interval_of
 
 
 def _recency(account: Account) -> tuple[bool, date, int]:
@@ -24,16 +24,10 @@ def latest_statement_per_interval(data: UrjanetData) -> UrjanetData:
     transformer reports them); survivors keep their input order."""
     latest: dict[tuple[date, date], Account] = {}
     for account in data.accounts:
-        if account.IntervalStart is None or account.IntervalEnd is None:
+        key = interval_of(account)
+        if key is None:
             continue
-        key = (account.IntervalStart, account.IntervalEnd)
         if key not in latest or _recency(account) > _recency(latest[key]):
             latest[key] = account
     kept = {id(a) for a in latest.values()}
-    return UrjanetData(
-        tuple(
-            a
-            for a in data.accounts
-            if a.IntervalStart is None or a.IntervalEnd is None or id(a) in kept
-        )
-    )
+    return UrjanetData(tuple(a for a in data.accounts if interval_of(a) is None or id(a) in kept))

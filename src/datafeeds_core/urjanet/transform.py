@@ -21,6 +21,7 @@ from datafeeds_core.urjanet.model import (
     DroppedStatement,
     TransformResult,
     UrjanetData,
+    interval_of,
 )
 
 Range = tuple[date, date]
@@ -71,9 +72,7 @@ def newest_first(
 
 
 def account_interval(account: Account) -> Range | None:
-    if account.IntervalStart is None or account.IntervalEnd is None:
-        return None
-    return (account.IntervalStart, account.IntervalEnd)
+    return interval_of(account)
 
 
 def start_plus_one_day(account: Account) -> Range | None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.plugin_api.contract import PluginMetadata
-from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.normalise import without_dashes
-from datafeeds_core.urjanet.transform import GENERIC_WATER
+from datafeeds_core.plugin_api import (
+    GENERIC_WATER,
+    PluginMetadata,
+    account_selection,
+    rules,
+    single_key_hooks,
+    without_dashes,
+)
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "american-urjanet"
 PROVIDER = "AmericanWater"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description="American Water")

@@ -6,22 +6,24 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
+    Account,
+    ConfigurationError,
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
+    Usage,
     account_number_is,
+    digits_before_first_dash,
     provider_is,
+    rules,
     service_type_in,
+    single_key_hooks,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.model import Account, Usage
-from datafeeds_core.urjanet.normalise import digits_before_first_dash
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "austin-urjanet"
 PROVIDER = "CityofAustinTX"
 # One key serves electric and water meters; the meter's commodity picks the service types.
@@ -77,15 +79,8 @@ TRANSFORMER = replace(
 )
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(
             account_number_is(account_number(context.utility_account_id)),
@@ -98,6 +93,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
+    ConfigurationError,
     DataSourceContext,
     PluginMetadata,
     Selection,
     account_number_is,
     provider_is,
     service_type_in,
-)
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet.normalise import without_dashes
-from datafeeds_core.urjanet.transform import (
-    GENERIC_ELECTRIC,
-    Transformer,
+    single_key_hooks,
     store_end_minus_one_day,
+    without_dashes,
 )
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "sce-clean-power-alliance-urjanet"
 PROVIDER = "SCE"
 METADATA = PluginMetadata(
@@ -45,21 +43,14 @@ def generation_account(context: DataSourceContext) -> str:
     return without_dashes(number)
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(account_number_is(generation_account(context)), provider_is(PROVIDER)),
         meter=(service_type_in("electric"),),
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

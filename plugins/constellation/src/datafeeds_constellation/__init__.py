@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
+    ConfigurationError,
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
     account_number_is,
     provider_is,
+    rules,
     service_type_in,
+    single_key_hooks,
 )
-from datafeeds_core.plugin_api.kit import single_key_hooks
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "constellation-urjanet"
 PROVIDER = "Constellation"
 # The account the system we replace used when the service named none (SPEC §3.2).

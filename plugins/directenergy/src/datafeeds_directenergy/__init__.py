@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
+    as_is,
+    latest_statement_per_interval,
     service_type_in,
+    single_key_hooks,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.refine import latest_statement_per_interval
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "directenergy-urjanet"
 METADATA = PluginMetadata(provider=None, commodity="electric", description="Direct Energy")
 TRANSFORMER = GENERIC_ELECTRIC
@@ -21,15 +22,8 @@ TRANSFORMER = GENERIC_ELECTRIC
 SERVICE_TYPES = ("electric", "natural_gas", "gas")
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     # No provider filter: statements are found through a meter whose point of delivery is the
     # utility account id (as the system we replace did), one statement per billing interval.
     return Selection(
@@ -43,6 +37,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_WATER,
     WATER_SERVICE_TYPES,
     PluginMetadata,
+    account_selection,
+    end_minus_one_day,
+    single_key_hooks,
 )
-from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
-from datafeeds_core.urjanet.transform import GENERIC_WATER, end_minus_one_day
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "ebmud-urjanet"
 PROVIDER = "EBMUD"
 NAME = "East Bay Municipal Utility District, CA"

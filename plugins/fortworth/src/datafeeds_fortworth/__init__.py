@@ -7,20 +7,23 @@ from dataclasses import replace
 from datetime import date
 from functools import partial
 
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_WATER,
+    Account,
+    ConfigurationError,
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
+    UrjanetData,
+    as_is,
+    filter_urja_data,
     provider_is,
     service_type_in,
+    single_key_hooks,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet.model import Account, UrjanetData, filter_urja_data
-from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.transform import GENERIC_WATER, Transformer
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "fortworth-water-urjanet"
 PROVIDER = "CityOfFortWorthTX"
 NAME = "City of Fort Worth, TX"
@@ -40,8 +43,9 @@ def only_account(parts: tuple[int, int], data: UrjanetData) -> UrjanetData:
     """Statements whose RawAccountNumber has exactly these numbers (SQL only narrowed them)."""
     return filter_urja_data(
         data,
-        accounts=lambda a: a.RawAccountNumber is not None
-        and account_id_parts(a.RawAccountNumber) == parts,
+        accounts=lambda a: (
+            a.RawAccountNumber is not None and account_id_parts(a.RawAccountNumber) == parts
+        ),
     )
 
 
@@ -64,15 +68,8 @@ TRANSFORMER = replace(
 )
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     account_id = as_is(context.utility_account_id)
     parts = account_id_parts(account_id)
     if parts is None:
@@ -92,6 +89,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

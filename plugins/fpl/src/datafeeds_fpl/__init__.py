@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.plugin_api.contract import PluginMetadata
-from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.model import Account
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
+    Account,
+    PluginMetadata,
+    account_selection,
+    rules,
+    single_key_hooks,
+)
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "fpl-urjanet"
 PROVIDER = "FPL"
 METADATA = PluginMetadata(

@@ -8,20 +8,21 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_WATER,
+    ConfigurationError,
     DataSourceContext,
     PluginMetadata,
     Selection,
+    UrjanetData,
     account_number_is,
+    as_is,
     provider_is,
     service_type_in,
+    single_key_hooks,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet.model import UrjanetData
-from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.transform import GENERIC_WATER, Transformer
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "generic-urjanet-water"
 PROVIDER_META = "utility_provider"
 FACTOR_META = "conversion_factor"
@@ -80,15 +81,8 @@ def scaled_usages(factor: Decimal, data: UrjanetData) -> UrjanetData:
     )
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(
             account_number_is(as_is(context.utility_account_id), column="RawAccountNumber"),
@@ -99,6 +93,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

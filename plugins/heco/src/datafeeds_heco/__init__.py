@@ -5,26 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
+    Account,
+    ConfigurationError,
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
+    Usage,
     account_number_is,
-    provider_is,
-    service_type_in,
-)
-from datafeeds_core.plugin_api.kit import single_key_hooks
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.model import Account, Usage
-from datafeeds_core.urjanet.normalise import without_dashes
-from datafeeds_core.urjanet.transform import (
-    GENERIC_ELECTRIC,
     by_interval_end_then_pk,
     needs_interval,
+    provider_is,
+    rules,
+    service_type_in,
+    single_key_hooks,
+    without_dashes,
 )
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "heco-urjanet"
 PROVIDER = "HawaiianElectricCompanyHI"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Hawaiian Electric")

@@ -3,38 +3,25 @@
 
 from __future__ import annotations
 
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
+    Utility,
     account_number_is,
+    as_is,
+    hooks,
     provider_is,
+    service_id,
     service_type_in,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet.normalise import as_is, service_id
-from datafeeds_core.urjanet.transform import Transformer
 from datafeeds_ladwp import electric, water
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 ELECTRIC = "ladwp-urjanet-v2"
 WATER = "ladwp-water-urjanet"
 PROVIDER = "LADeptOfWAndP"
-METADATA = {
-    ELECTRIC: PluginMetadata(
-        provider=PROVIDER, commodity="electric", description="LADWP electric"
-    ),
-    WATER: PluginMetadata(provider=PROVIDER, commodity="water", description="LADWP water"),
-}
-TRANSFORMERS: dict[str, Transformer] = {
-    ELECTRIC: electric.TRANSFORMER,
-    WATER: water.water_transform,
-}
-
-
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA.get(scraper_key)
 
 
 def electric_selection(context: DataSourceContext) -> Selection:
@@ -56,15 +43,17 @@ def water_selection(context: DataSourceContext) -> Selection:
     )
 
 
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key == ELECTRIC:
-        return electric_selection(context)
-    if scraper_key == WATER:
-        return water_selection(context)
-    return None
-
-
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMERS.get(scraper_key)
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = hooks(
+    Utility(
+        ELECTRIC,
+        PluginMetadata(provider=PROVIDER, commodity="electric", description="LADWP electric"),
+        electric_selection,
+        electric.TRANSFORMER,
+    ),
+    Utility(
+        WATER,
+        PluginMetadata(provider=PROVIDER, commodity="water", description="LADWP water"),
+        water_selection,
+        water.water_transform,
+    ),
+)

@@ -14,22 +14,23 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.intervals import DAY, IntervalSet, shift_endpoints
-from datafeeds_core.urjanet.model import (
+from datafeeds_core.plugin_api import (
+    DAY,
+    GENERIC_ELECTRIC,
     Account,
     Charge,
     DroppedStatement,
+    HistoryTransformer,
+    IntervalSet,
     Meter,
+    Range,
     TransformResult,
     UrjanetData,
     Usage,
-)
-from datafeeds_core.urjanet.transform import (
-    GENERIC_ELECTRIC,
-    HistoryTransformer,
-    Range,
+    interval_of,
     newest_first,
+    rules,
+    shift_endpoints,
 )
 
 FULL_BILL_DAYS = 27
@@ -42,14 +43,8 @@ def _span(item: Charge | Usage | Meter | Account) -> Span:
     return (item.IntervalStart, item.IntervalEnd)
 
 
-def _range(item: Charge | Meter | Account) -> Range | None:
-    if item.IntervalStart is None or item.IntervalEnd is None:
-        return None
-    return (item.IntervalStart, item.IntervalEnd)
-
-
 def _days(account: Account) -> int | None:
-    span = _range(account)
+    span = interval_of(account)
     return None if span is None else (span[1] - span[0]).days
 
 
@@ -108,7 +103,7 @@ def merge_short_statements(
         if choice is None or days + choice[1] >= MERGED_BILL_DAYS:
             continue
         other = out[choice[0]]
-        other_span, own_span = _range(other) if other else None, _range(account)
+        other_span, own_span = interval_of(other) if other else None, interval_of(account)
         if other is None or other_span is None or own_span is None:
             continue  # unreachable: both have a length
         out[index] = replace(
@@ -128,7 +123,7 @@ def split_by_charge_ranges(account: Account, span: Range) -> list[tuple[Range, A
     meter = account.meters[0]
     ranges = sorted(r for r in billing_ranges(meter) if r != span)
     if not ranges:
-        first = next((r for c in meter.charges if (r := _range(c)) is not None), None)
+        first = next((r for c in meter.charges if (r := interval_of(c)) is not None), None)
         if first is None:
             return []
         ranges = [first]
@@ -215,13 +210,13 @@ def _fits(history: IntervalSet[Account], span: Range) -> bool:
     return span[0] < span[1] and not history.overlaps(*span)
 
 
-def _free_range(history: IntervalSet[Account], account: Account, latest: bool) -> Range | None:
+def _freeinterval_of(history: IntervalSet[Account], account: Account, latest: bool) -> Range | None:
     """The statement's range (the latest statement's ends a day early: its IntervalEnd is the
     day after its last billed day), else its first meter's, that overlaps no period taken."""
-    own = _range(account)
+    own = interval_of(account)
     if own is not None and latest:
         own = (own[0], own[1] - DAY)
-    for span in (own, _range(account.meters[0])):
+    for span in (own, interval_of(account.meters[0])):
         if span is not None and _fits(history, span):
             return span
     return None
@@ -248,7 +243,7 @@ class LadwpElectricTransformer:
             if not account.meters:
                 dropped.append(DroppedStatement.of(account, "no meters"))
                 continue
-            span = _free_range(history, account, latest=index == 0)
+            span = _freeinterval_of(history, account, latest=index == 0)
             if span is None:
                 dropped.append(DroppedStatement.of(account, "overlaps a newer statement"))
             elif span[1] - span[0] > LONG_BILL:

@@ -10,25 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.intervals import (
-    IntervalIndex,
-    IntervalSet,
-    merge_overlaps,
-    shift_endpoints,
-)
-from datafeeds_core.urjanet.model import (
+from datafeeds_core.plugin_api import (
     Account,
     BillingPeriod,
     Charge,
     DroppedStatement,
+    IntervalIndex,
+    IntervalSet,
     TransformResult,
     UrjanetData,
     Usage,
-)
-from datafeeds_core.urjanet.transform import (
     by_statement_date_nulls_oldest,
+    merge_overlaps,
     newest_first,
+    rules,
+    shift_endpoints,
     unused_statements,
 )
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datafeeds_core.plugin_api.contract import PluginMetadata
-from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
-from datafeeds_core.urjanet.normalise import without_dots
-from datafeeds_core.urjanet.transform import GENERIC_WATER
+from datafeeds_core.plugin_api import (
+    GENERIC_WATER,
+    PluginMetadata,
+    account_selection,
+    single_key_hooks,
+    without_dots,
+)
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "mountainview-urjanet"
 PROVIDER = "CityOfMountainViewCA"
 NAME = "City of Mountain View, CA"

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
     DataSourceContext,
     PluginMetadata,
     Selection,
     account_number_is,
+    as_is,
+    latest_statement_per_interval,
     provider_is,
+    rules,
     service_type_in,
+    single_key_hooks,
+    start_plus_one_day,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.refine import latest_statement_per_interval
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer, start_plus_one_day
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "nationalgrid-urjanet"
 PROVIDER = "NationalGrid"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="National Grid")
@@ -28,15 +30,8 @@ TRANSFORMER = replace(
 )
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(
             account_number_is(as_is(context.utility_account_id), column="RawAccountNumber"),
@@ -47,6 +42,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

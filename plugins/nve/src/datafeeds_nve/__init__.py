@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from datafeeds_core.plugin_api.contract import DataSourceContext, PluginMetadata, Selection
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet.transform import Transformer
+from datafeeds_core.plugin_api import PluginMetadata, single_key_hooks
 from datafeeds_nve.selection import PROVIDER, selection
 from datafeeds_nve.transform import TRANSFORMER
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "nve-urjanet"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="NV Energy")
 
-
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
-    return selection(context)
-
-
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, selection, TRANSFORMER
+)

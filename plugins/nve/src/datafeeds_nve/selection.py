@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
     DataSourceContext,
+    Meter,
     Selection,
+    UrjanetData,
     account_number_is,
+    as_is,
+    latest_statement_per_interval,
     provider_is,
+    service_id,
     service_type_in,
 )
-from datafeeds_core.urjanet.model import Meter, UrjanetData
-from datafeeds_core.urjanet.normalise import as_is, service_id
-from datafeeds_core.urjanet.refine import latest_statement_per_interval
 
 PROVIDER = "NVEnergy"
 SERVICE_TYPES = ("electric", "natural_gas", "lighting")

@@ -12,13 +12,16 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.intervals import shift_endpoints
-from datafeeds_core.urjanet.model import Account, Charge, Usage
-from datafeeds_core.urjanet.transform import (
+from datafeeds_core.plugin_api import (
     GENERIC_ELECTRIC,
+    Account,
+    Charge,
     Range,
+    Usage,
     account_interval,
+    interval_of,
+    rules,
+    shift_endpoints,
     store_start_plus_one_day,
 )
 
@@ -49,17 +52,12 @@ def first_meter_range(account: Account) -> Range | None:
     """The first meter's interval; the statement's when it has no meter."""
     if not account.meters:
         return account_interval(account)
-    meter = account.meters[0]
-    if meter.IntervalStart is None or meter.IntervalEnd is None:
-        return None
-    return (meter.IntervalStart, meter.IntervalEnd)
+    return interval_of(account.meters[0])
 
 
 def billed_charges(account: Account) -> tuple[Charge, ...]:
     """Meter charges, then the floating charges that are part of the bill."""
-    floating = tuple(
-        c for c in account.floating_charges if c.ChargeId in BILLED_FLOATING_CHARGES
-    )
+    floating = tuple(c for c in account.floating_charges if c.ChargeId in BILLED_FLOATING_CHARGES)
     return account.meter_charges() + floating
 
 

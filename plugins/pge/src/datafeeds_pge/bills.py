@@ -10,24 +10,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.intervals import (
+from datafeeds_core.plugin_api import (
     DAY,
+    Account,
+    BillingPeriod,
     Interval,
     IntervalIndex,
     IntervalSet,
-    merge_overlaps,
-    shift_endpoints_start,
-)
-from datafeeds_core.urjanet.model import (
-    Account,
-    BillingPeriod,
     TransformResult,
     UrjanetData,
-)
-from datafeeds_core.urjanet.transform import (
     by_statement_date_nulls_oldest,
+    interval_of,
+    merge_overlaps,
     newest_first,
+    rules,
+    shift_endpoints_start,
 )
 from datafeeds_pge.placement import (
     Found,
@@ -39,7 +36,6 @@ from datafeeds_pge.placement import (
     kwh_or_therms_total,
     only_fit,
     periods_and_dropped,
-    span_of,
 )
 
 
@@ -51,9 +47,9 @@ def usage_ranges(account: Account) -> list[tuple[date, date]]:
         for usage in meter.usages:
             if not rules.is_total(usage):
                 continue
-            span = span_of(usage)
+            span = interval_of(usage)
             if span is None or span[0] >= span[1]:
-                span = span_of(meter)
+                span = interval_of(meter)
             if span is not None and span[0] < span[1]:
                 ranges.append(span)
     return merge_overlaps(ranges)
@@ -71,7 +67,7 @@ def rough_out(accounts: list[Account]) -> IntervalSet[Slot]:
 def place_statement(account: Account, index: IntervalIndex[Slot]) -> dict[int, Found]:
     found: dict[int, Found] = {}
     for charge in account.meter_charges():
-        span = span_of(charge)
+        span = interval_of(charge)
         period = only_fit(index, *span) if span else None
         if period is None or span is None:
             continue
@@ -83,7 +79,7 @@ def place_statement(account: Account, index: IntervalIndex[Slot]) -> dict[int, F
         elif span[1] == period.end + DAY and charge.ThirdPartyProvider:
             what.third_party.append(charge)
     for usage in account.meter_usages():
-        span = span_of(usage)
+        span = interval_of(usage)
         period = only_fit(index, *span) if span else None
         if period is not None:
             found.setdefault(id(period), Found()).usages.append(usage)

@@ -11,25 +11,22 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.intervals import (
+from datafeeds_core.plugin_api import (
     DAY,
+    Account,
+    BillingPeriod,
     Interval,
     IntervalIndex,
     IntervalSet,
-    merge_overlaps,
-    shift_endpoints_end,
-)
-from datafeeds_core.urjanet.model import (
-    Account,
-    BillingPeriod,
     TransformResult,
     UrjanetData,
     Usage,
-)
-from datafeeds_core.urjanet.transform import (
     by_statement_date_nulls_oldest,
+    interval_of,
+    merge_overlaps,
     newest_first,
+    rules,
+    shift_endpoints_end,
 )
 from datafeeds_pge.placement import (
     Found,
@@ -39,7 +36,6 @@ from datafeeds_pge.placement import (
     is_correction,
     is_nem_total,
     periods_and_dropped,
-    span_of,
     widest_fit,
 )
 
@@ -51,8 +47,8 @@ def statement_ranges(account: Account) -> list[tuple[date, date]]:
     overlapping ones merged; a zero-length usage stands for its meter's range."""
     ranges = []
     for meter in account.meters:
-        meter_span = span_of(meter)
-        spans = [span_of(u) for u in meter.usages] if meter.usages else [meter_span]
+        meter_span = interval_of(meter)
+        spans = [interval_of(u) for u in meter.usages] if meter.usages else [meter_span]
         for span in spans:
             if span is None or span[0] >= span[1]:
                 span = meter_span
@@ -78,14 +74,14 @@ def generation_usage(usages: Iterable[Usage]) -> Decimal:
 def place_statement(account: Account, index: IntervalIndex[Slot]) -> dict[int, Found]:
     found: dict[int, Found] = {}
     for charge in account.meter_charges():
-        span = span_of(charge)
+        span = interval_of(charge)
         period = widest_fit(index, *span) if span else None
         if period is None or span is None:
             continue
         if span[1] <= period.end + 2 * DAY and not (is_correction(charge) or is_nem_total(charge)):
             found.setdefault(id(period), Found()).utility.append(charge)
     for usage in account.meter_usages():
-        span = span_of(usage)
+        span = interval_of(usage)
         period = widest_fit(index, *span) if span else None
         if period is not None:
             found.setdefault(id(period), Found()).usages.append(usage)

@@ -9,18 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.intervals import DAY, Interval, IntervalIndex
-from datafeeds_core.urjanet.model import (
+from datafeeds_core.plugin_api import (
+    DAY,
     Account,
     BillingPeriod,
     Charge,
     DroppedStatement,
-    Meter,
+    Interval,
+    IntervalIndex,
     TransformResult,
     Usage,
+    rules,
+    unused_statements,
 )
-from datafeeds_core.urjanet.transform import unused_statements
 from datafeeds_pge.utility_codes import utility_code
 
 # A charge that re-bills an earlier range names it: "01/02/2019 - 02/01/2019 …".
@@ -62,12 +63,6 @@ class Found:
     utility: list[Charge] = field(default_factory=list)
     third_party: list[Charge] = field(default_factory=list)
     usages: list[Usage] = field(default_factory=list)
-
-
-def span_of(item: Charge | Usage | Meter) -> tuple[date, date] | None:
-    if item.IntervalStart is None or item.IntervalEnd is None:
-        return None
-    return (item.IntervalStart, item.IntervalEnd)
 
 
 def close_or_containing(period: Interval[Slot], start: date, end: date) -> bool:

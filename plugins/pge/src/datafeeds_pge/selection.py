@@ -1,21 +1,25 @@
-"""Which Urjanet rows belong to a PG&E data source (SPEC §3.2 "pge", §3.4)."""
+"""Which Urjanet rows belong to a PG&E data source: the bills of a service, and the CCA
+generation statements of the same service (the package README states the rules)."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import replace
 
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
     AnyOf,
     Condition,
+    ConfigurationError,
     DataSourceContext,
     Match,
-    SameUsageMeters,
     Selection,
+    UrjanetLookup,
     provider_is,
+    service_id,
     service_type_in,
+    without_dashes,
 )
-from datafeeds_core.urjanet.normalise import service_id, without_dashes
 
 PROVIDER = "PacGAndE"
 SERVICE_TYPES = ("electric", "natural_gas", "lighting")
@@ -89,9 +93,66 @@ def generation_selection(context: DataSourceContext) -> Selection:
             Match("RawAccountNumber", "eq", value),
             Match("RawAccountNumber", "startswith", value + "-"),
         ]
-    return Selection(
+    cca = Selection(
         account=(AnyOf(tuple(raw_number)), Match("UtilityProvider", "ne", PROVIDER)),
         meter=(service_type_in(*SERVICE_TYPES),),
         delivery="xml",
-        same_usage_meters=SameUsageMeters(known_ids=saids, provider=PROVIDER),
     )
+    return replace(cca, resolve=lambda lookup: with_cca_meters(cca, saids, lookup))
+
+
+def with_cca_meters(
+    selection: Selection, known: tuple[str, ...], lookup: UrjanetLookup
+) -> Selection:
+    """`selection` narrowed to the meters whose PODid is a known service id or one that
+    `cca_meter_ids` finds."""
+    ids = tuple(sorted(set(known) | set(cca_meter_ids(selection, known, lookup))))
+    return replace(selection, meter=(*selection.meter, Match("PODid", "in", ids)), resolve=None)
+
+
+def cca_meter_ids(
+    selection: Selection, known: tuple[str, ...], lookup: UrjanetLookup
+) -> tuple[str, ...]:
+    """The PODids of the CCA meters of the selected statements (sorted).
+
+    A CCA meter's PODid is the ESP customer number, which the platform never stores. It is
+    found by what it bills: its charges repeat, more than once in one meter interval, the
+    quantity and start day of PG&E's own charges on the known meters (the service ids) at
+    their service address. The first known meter row (by PK) gives that address and its
+    service type; the address is compared upper-cased on both sides. Meter conditions other
+    than the ids still apply to the selection this narrows.
+    """
+    known = tuple(sorted(set(known)))
+    if not known:
+        return ()
+    by_id = Match("PODid", "in", known)
+    first = lookup.meters(
+        Selection(account=(), meter=(by_id,), delivery="xml"), ("ServiceAddress", "ServiceType")
+    )
+    if not first or first[0][0] is None:
+        return ()  # no address to compare (the system we replace matched nothing either)
+    address, service_type = str(first[0][0]).upper(), first[0][1]
+    of_type = (
+        Match("ServiceType", "eq", service_type)
+        if service_type is not None
+        else Match("ServiceType", "is_null")
+    )
+    pge_charges = lookup.meter_charges(
+        Selection(account=(provider_is(PROVIDER),), meter=(by_id, of_type), delivery="xml"),
+        ("ServiceAddress",),
+        ("ChargeUnitsUsed", "IntervalStart"),
+    )
+    billed = {
+        (units, start)
+        for at, units, start in pge_charges
+        if at is not None and str(at).upper() == address and units is not None and start is not None
+    }
+    candidates = lookup.meter_charges(
+        replace(selection, meter=(Match("PODid", "not_null"),), resolve=None),
+        ("PODid", "IntervalStart"),
+        ("ChargeUnitsUsed",),
+    )
+    repeats = Counter(
+        (pod_id, start) for pod_id, start, units in candidates if (units, start) in billed
+    )
+    return tuple(sorted({pod_id for (pod_id, _), count in repeats.items() if count > 1}))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datafeeds_core.plugin_api.contract import PluginMetadata
-from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
-from datafeeds_core.urjanet.transform import GENERIC_WATER
+from datafeeds_core.plugin_api import (
+    GENERIC_WATER,
+    PluginMetadata,
+    account_selection,
+    single_key_hooks,
+)
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "pleasanton-urjanet"
 PROVIDER = "CityOfPleasantonCA"
 NAME = "City of Pleasanton, CA"

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
     AnyOf,
+    ConfigurationError,
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
     account_number_is,
+    as_is,
     provider_is,
     service_type_in,
+    single_key_hooks,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "pse-urjanet"
 PROVIDER = "PugetSoundEnergy"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Puget Sound Energy")
@@ -42,15 +43,8 @@ def meter_number_patterns(said: str) -> tuple[str, ...]:
     return (said,)
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     patterns = meter_number_patterns(meter_number(context))
     return Selection(
         account=(
@@ -65,6 +59,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

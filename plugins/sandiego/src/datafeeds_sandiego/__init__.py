@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.plugin_api.contract import PluginMetadata
-from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
-from datafeeds_core.urjanet.model import Account
-from datafeeds_core.urjanet.transform import GENERIC_WATER, Range, account_interval
+from datafeeds_core.plugin_api import (
+    GENERIC_WATER,
+    Account,
+    PluginMetadata,
+    Range,
+    account_interval,
+    account_selection,
+    interval_of,
+    single_key_hooks,
+)
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "sandiego-water-urjanet"
 PROVIDER = "CityOfSanDiegoCA"
 NAME = "City of San Diego, CA"
@@ -21,9 +28,8 @@ def first_numbered_meter_interval(account: Account) -> Range | None:
     A numbered meter missing a date falls back to the statement's interval instead of crashing.
     """
     meter = next((m for m in account.meters if m.MeterNumber), None)
-    if meter is not None and meter.IntervalStart is not None and meter.IntervalEnd is not None:
-        return (meter.IntervalStart, meter.IntervalEnd)
-    return account_interval(account)
+    numbered = interval_of(meter) if meter is not None else None
+    return numbered if numbered is not None else account_interval(account)
 
 
 TRANSFORMER = replace(GENERIC_WATER, account_range=first_numbered_meter_interval)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
     DataSourceContext,
     Match,
     PluginMetadata,
     Selection,
     account_number_is,
     provider_is,
+    service_id,
     service_type_in,
+    single_key_hooks,
+    without_spaces,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet.normalise import service_id, without_spaces
-from datafeeds_core.urjanet.transform import Transformer
 from datafeeds_sdge.transform import TRANSFORMER
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "sdge-urjanet"
 PROVIDER = "SDGAndE"
 METADATA = PluginMetadata(
@@ -23,15 +24,8 @@ METADATA = PluginMetadata(
 )
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(
             # Exact: the reference's LIKE '%number%' could pull in other accounts (SPEC §8.2).
@@ -45,6 +39,6 @@ def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Select
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

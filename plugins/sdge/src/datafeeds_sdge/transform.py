@@ -11,22 +11,21 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.intervals import DAY, IntervalSet
-from datafeeds_core.urjanet.model import (
+from datafeeds_core.plugin_api import (
+    DAY,
+    GENERIC_ELECTRIC,
     Account,
     Charge,
     DroppedStatement,
+    HistoryTransformer,
+    IntervalSet,
     Meter,
+    Range,
     TransformResult,
     UrjanetData,
     Usage,
-)
-from datafeeds_core.urjanet.transform import (
-    GENERIC_ELECTRIC,
-    HistoryTransformer,
-    Range,
     newest_first,
+    rules,
 )
 
 CORRECTION_DAYS = timedelta(days=45)

@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from datafeeds_core.plugin_api.contract import (
+from datafeeds_core.plugin_api import (
+    GENERIC_ELECTRIC,
+    Account,
     DataSourceContext,
     PluginMetadata,
     Selection,
     account_number_is,
+    as_is,
     provider_is,
+    rules,
     service_type_in,
+    single_key_hooks,
 )
-from datafeeds_core.plugin_api.hookspecs import hookimpl
-from datafeeds_core.urjanet import rules
-from datafeeds_core.urjanet.model import Account
-from datafeeds_core.urjanet.normalise import as_is
-from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, Transformer
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "sfpuc-water-urjanet"
 PROVIDER = "SanFranciscoPublicUtilities"
 METADATA = PluginMetadata(
@@ -42,21 +43,14 @@ def water_meter_usage(account: Account) -> Decimal:
 TRANSFORMER = replace(GENERIC_ELECTRIC, total_usage=water_meter_usage)
 
 
-@hookimpl
-def datafeeds_metadata(scraper_key: str) -> PluginMetadata | None:
-    return METADATA if scraper_key == KEY else None
-
-
-@hookimpl
-def datafeeds_datasource(scraper_key: str, context: DataSourceContext) -> Selection | None:
-    if scraper_key != KEY:
-        return None
+def select(context: DataSourceContext) -> Selection:
+    """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(account_number_is(as_is(context.utility_account_id)), provider_is(PROVIDER)),
         meter=(service_type_in("water", "sewer"),),
     )
 
 
-@hookimpl
-def datafeeds_transformer(scraper_key: str) -> Transformer | None:
-    return TRANSFORMER if scraper_key == KEY else None
+datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hooks(
+    KEY, METADATA, select, TRANSFORMER
+)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datafeeds_core.plugin_api.contract import PluginMetadata
-from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
-from datafeeds_core.urjanet.transform import (
+from datafeeds_core.plugin_api import (
     GENERIC_WATER,
+    PluginMetadata,
+    account_selection,
     by_interval_end_then_pk,
     needs_interval,
+    single_key_hooks,
 )
 
+DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "southlake-urjanet"
 PROVIDER = "CityOfSouthlakeTX"
 NAME = "City of Southlake, TX"

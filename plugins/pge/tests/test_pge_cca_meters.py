@@ -1,21 +1,24 @@
-"""Meters found by what they bill (`SameUsageMeters`, SPEC §3.4) and the selection's delivery.
+"""CCA meters found by what they bill (`datafeeds_pge.selection.cca_meter_ids`).
 
 A CCA statement's meter carries the ESP customer number as its PODid; the platform only knows the
-PG&E service id. The loader finds the CCA meter because its charges repeat the quantities PG&E's
-own (T&D) charges bill from the same day at the service's address. Runs on SQLite and MariaDB.
+PG&E service id. The generation selection's resolve step finds the CCA meter because its charges
+repeat the quantities PG&E's own (T&D) charges bill from the same day at the service's address.
+Runs through the core loader on SQLite and MariaDB.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pytest
+from datafeeds_pge.selection import with_cca_meters
 from sqlalchemy import event, insert
 
 from datafeeds_core.errors import ConfigurationError
-from datafeeds_core.plugin_api.contract import Match, SameUsageMeters, Selection, service_type_in
+from datafeeds_core.plugin_api.contract import Match, Selection, service_type_in
 from datafeeds_core.testing import UrjanetTestDatabase
 from datafeeds_core.urjanet import loader, schema
 from datafeeds_core.urjanet.model import UrjanetData
@@ -93,12 +96,12 @@ class Rows:
 
 
 def cca_selection(*known: str) -> Selection:
-    return Selection(
+    cca = Selection(
         account=(Match("UtilityProvider", "ne", "PacGAndE"),),
         meter=(service_type_in("electric"),),
         delivery="xml",
-        same_usage_meters=SameUsageMeters(known_ids=known, provider="PacGAndE"),
     )
+    return replace(cca, resolve=lambda lookup: with_cca_meters(cca, known, lookup))
 
 
 def meter_ids(data: UrjanetData) -> list[tuple[int | None, list[str | None]]]:
@@ -153,33 +156,17 @@ def test_a_known_meter_without_an_address_finds_no_other_meter(urjanet_db):
     assert loader.load(urjanet_db.engine, cca_selection(SAID)) == UrjanetData()
 
 
-def test_discovery_adds_two_plain_queries_and_no_temporary_table(cca_history):
+def test_discovery_adds_three_plain_queries_and_no_temporary_table(cca_history):
     statements: list[str] = []
     with cca_history.engine.connect() as conn:
-        event.listen(
-            conn, "before_cursor_execute", lambda c, cur, sql, *a: statements.append(sql)
-        )
+        event.listen(conn, "before_cursor_execute", lambda c, cur, sql, *a: statements.append(sql))
         loader.load(conn, cca_selection(SAID))
 
-    assert len(statements) == 6
+    assert len(statements) == 7
     for sql in statements:
         text = sql.upper()
         assert "TEMPORARY" not in text and not text.lstrip().startswith("WITH")
         assert " OVER " not in text and " OVER(" not in text
-
-
-def test_the_selection_delivery_chooses_the_xml_tables(urjanet_db):
-    rows = Rows()
-    rows.meter(10, rows.account(1, "MCE"), SAID)
-    rows.insert(urjanet_db)
-    selection = Selection(
-        account=(Match("UtilityProvider", "eq", "MCE"),),
-        meter=(Match("PODid", "eq", SAID),),
-        delivery="xml",
-    )
-
-    assert meter_ids(loader.load(urjanet_db.engine, selection)) == [(1, [SAID])]
-    assert loader.load(urjanet_db.engine, selection, tables="sql") == UrjanetData()
 
 
 def test_discovery_on_tables_without_service_address_is_a_configuration_error(urjanet_db):
