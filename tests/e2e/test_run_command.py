@@ -200,6 +200,17 @@ def test_uninstalled_scraper_exits_3_and_lists_installed(cli, job):
     assert "pge-urjanet-v3" in line and KEY in line
 
 
+def test_a_source_without_the_meta_its_plugin_requires_exits_3_with_one_line(cli, job):
+    # Written straight into the platform, as `sources create` would have refused it.
+    meter = job.platform.add_meter(job.target.service_oid)
+    oid = job.platform.add_data_source(meter, "generic-urjanet-water")
+    result = cli("run", "--oid", str(oid), env=job.env)
+    assert result.returncode == 3, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "generic-urjanet-water" in line and "utility_provider" in line
+    assert "Traceback" not in result.stderr
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

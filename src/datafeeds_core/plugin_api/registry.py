@@ -150,19 +150,21 @@ class Plugin:
         return self.info.key
 
     def metadata(self) -> PluginMetadata:
-        meta = self._hook.datafeeds_metadata(scraper_key=self.key)
+        meta: PluginMetadata | None = self._hook.datafeeds_metadata(scraper_key=self.key)
         if meta is None:
             raise PluginError(f"plugin {self.key!r} gives no metadata for its own key")
         return meta
 
     def selection(self, context: DataSourceContext) -> Selection:
-        sel = self._hook.datafeeds_datasource(scraper_key=self.key, context=context)
+        sel: Selection | None = self._hook.datafeeds_datasource(
+            scraper_key=self.key, context=context
+        )
         if sel is None:
             raise PluginError(f"plugin {self.key!r} gives no datasource for its own key")
         return sel
 
     def transformer(self) -> Transformer:
-        fn = self._hook.datafeeds_transformer(scraper_key=self.key)
+        fn: Transformer | None = self._hook.datafeeds_transformer(scraper_key=self.key)
         if fn is None:
             raise PluginError(f"plugin {self.key!r} gives no transformer for its own key")
         return fn

@@ -16,6 +16,7 @@ from string import Template
 from typing import Literal
 
 from datafeeds_core.errors import UsageError
+from datafeeds_core.plugin_api import API_VERSION
 
 Commodity = Literal["water", "electric"]
 
@@ -38,10 +39,10 @@ class _Flavour:
 _FLAVOURS: dict[Commodity, _Flavour] = {
     "water": _Flavour(
         transformer="GENERIC_WATER",
-        contract_import="WATER_SERVICE_TYPES, PluginMetadata",
+        contract_import="WATER_SERVICE_TYPES,\n    PluginMetadata",
         service_types="*WATER_SERVICE_TYPES",
         meter_text="ServiceType water, sewer, irrigation or sanitation",
-        rules_text="generic water rules (SPEC §4.2): total = NewCharges if > 0, else "
+        rules_text="generic water rules: total = NewCharges if > 0, else "
         "TotalBillAmount when nothing is outstanding, else 0; usage = `[total]` usages "
         "converted by unit; no peak",
     ),
@@ -50,7 +51,7 @@ _FLAVOURS: dict[Commodity, _Flavour] = {
         contract_import="PluginMetadata",
         service_types='"electric"',
         meter_text="ServiceType electric",
-        rules_text="generic electric rules (SPEC §4.1): total = NewCharges; usage = `[total]` "
+        rules_text="generic electric rules: total = NewCharges; usage = `[total]` "
         "usages converted by unit; peak = the max kW meter charge units",
     ),
 }
@@ -65,7 +66,7 @@ name = "datafeeds-$folder"
 version = "0.1.0"
 description = "datafeeds plugin: $bills from Urjanet."
 requires-python = ">=3.11"
-dependencies = ["datafeeds-core>=0.1"]
+dependencies = ["datafeeds-core>=0.1,<1"]
 
 [project.entry-points.datafeeds]
 $key = "$module"
@@ -79,10 +80,14 @@ _MODULE = Template('''\
 
 from __future__ import annotations
 
-from datafeeds_core.plugin_api.contract import $contract_import
-from datafeeds_core.plugin_api.kit import account_selection, single_key_hooks
-from datafeeds_core.urjanet.transform import $transformer
+from datafeeds_core.plugin_api import (
+    $transformer,
+    $contract_import,
+    account_selection,
+    single_key_hooks,
+)
 
+DATAFEEDS_PLUGIN_API = "$api_version"  # the plugin API this module is written for
 KEY = "$key"
 PROVIDER = "$provider"
 METADATA = PluginMetadata(
@@ -128,7 +133,7 @@ The reference test fails until the first pair is there.
 
 ## Deviations
 
-Each deliberate fix of a SPEC §8 weak point, one line each: none.
+Each deliberate difference from the system we replace, one line each with its reason: none.
 """)
 
 _REFERENCE_TEST = Template('''\
@@ -157,8 +162,9 @@ def test_plugin_is_installed_and_describes_its_key() -> None:
 """)
 
 _FIXTURES_README = Template("""\
-Reference fixtures for `$key`: `NAME_input.json` (Urjanet statements, SPEC §2) and
-`NAME_expected.json` (the billing periods the bills show). Every pair here is one test case.
+Reference fixtures for `$key`: `NAME_input.json` (Urjanet statements, as
+`datafeeds urjanet dump` writes them) and `NAME_expected.json` (the billing periods the bills
+show). Every pair here is one test case.
 """)
 
 
@@ -220,6 +226,7 @@ def render(folder: str, provider: str, commodity: Commodity, key: str) -> dict[s
         "service_types": flavour.service_types,
         "meter_text": flavour.meter_text,
         "rules_text": flavour.rules_text,
+        "api_version": API_VERSION,
     }
     stem = module.removeprefix("datafeeds_")
     return {

@@ -61,7 +61,7 @@ def account_number(utility_account_id: str | None) -> str:
 
 
 def _is_solar_generation(usage: Usage) -> bool:
-    # A null name is not generation (the system we replace crashed on it, SPEC §8.14).
+    # A null name is not generation (the system we replace crashed on it).
     return "Total Generation" in (usage.UsageActualName or "")
 
 

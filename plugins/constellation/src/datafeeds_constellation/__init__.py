@@ -21,7 +21,7 @@ from datafeeds_core.plugin_api import (
 DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "constellation-urjanet"
 PROVIDER = "Constellation"
-# The account the system we replace used when the service named none (SPEC §3.2).
+# The account the system we replace used when the service named none.
 DEFAULT_ACCOUNT = "1VEN3173"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Constellation")
 TRANSFORMER = replace(GENERIC_ELECTRIC, total_charge=rules.total_bill_amount)
@@ -46,7 +46,7 @@ def select(context: DataSourceContext) -> Selection:
         ),
         meter=(
             service_type_in("electric", "natural_gas"),
-            # Escaped by the loader: a % or _ in the id matches only itself (SPEC §8.2).
+            # Escaped by the loader: a % or _ in the id matches only itself.
             Match("MeterNumber", "contains", meter_number_tail(context.service_id)),
         ),
     )

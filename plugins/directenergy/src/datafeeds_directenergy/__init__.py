@@ -18,7 +18,7 @@ DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "directenergy-urjanet"
 METADATA = PluginMetadata(provider=None, commodity="electric", description="Direct Energy")
 TRANSFORMER = GENERIC_ELECTRIC
-# `gas` is what the system we replace asked for; Urjanet writes `natural_gas` (SPEC §8.6).
+# `gas` is what the system we replace asked for; Urjanet writes `natural_gas`.
 SERVICE_TYPES = ("electric", "natural_gas", "gas")
 
 

@@ -18,7 +18,7 @@ KEY = "ebmud-urjanet"
 PROVIDER = "EBMUD"
 NAME = "East Bay Municipal Utility District, CA"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME)
-# The statement's period ends the day before its IntervalEnd (SPEC §4.3); computed on a copy,
+# The statement's period ends the day before its IntervalEnd; computed on a copy,
 # the input is never changed (§8.9).
 TRANSFORMER = replace(GENERIC_WATER, account_range=end_minus_one_day)
 

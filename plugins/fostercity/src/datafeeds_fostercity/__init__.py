@@ -19,7 +19,7 @@ KEY = "fostercity-water-urjanet"
 PROVIDER = "CityOfFosterCityCA"
 NAME = "City of Foster City, CA"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME)
-# Where no generic water total applies the total stays unknown (null), not 0 (SPEC §4.3).
+# Where no generic water total applies the total stays unknown (null), not 0.
 # Zero-length statements are dropped, and reported, by the core transformer.
 TRANSFORMER = replace(GENERIC_WATER, total_charge=partial(rules.water_total, otherwise=None))
 

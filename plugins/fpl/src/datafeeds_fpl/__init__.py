@@ -33,7 +33,7 @@ def account_charges_peak(account: Account) -> Decimal | None:
     )
 
 
-# Generic electric rules; line items list each charge once (SPEC §8.7).
+# Generic electric rules; line items list each charge once.
 TRANSFORMER = replace(
     GENERIC_ELECTRIC, line_items=rules.unique_line_items, peak_demand=account_charges_peak
 )

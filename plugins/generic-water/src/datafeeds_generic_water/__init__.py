@@ -43,7 +43,7 @@ def provider_from(meta: Mapping[str, Any]) -> str:
 
 
 def factor_from(meta: Mapping[str, Any]) -> Decimal:
-    """meta conversion_factor (default 1), through str so a float adds no noise (SPEC §8.5)."""
+    """meta conversion_factor (default 1), through str so a float adds no binary noise."""
     raw = meta.get(FACTOR_META)
     if raw is None or raw == "":
         return Decimal(1)

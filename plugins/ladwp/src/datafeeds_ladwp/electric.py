@@ -1,4 +1,4 @@
-"""LADWP electric statements to billing periods (SPEC §4.4 "LADWP electric").
+"""LADWP electric statements to billing periods.
 
 LADWP statements often cover several billing ranges (rate changes, a missed read billed with the
 next one), which their charges reveal. So before the usual "latest statement wins" history:

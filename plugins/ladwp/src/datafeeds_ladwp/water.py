@@ -1,4 +1,4 @@
-"""LADWP water statements to billing periods (SPEC §4.4 "LADWP water").
+"""LADWP water statements to billing periods.
 
 Periods come from meter ranges, newest statement first. Charges and usages are then placed in the
 period that contains their start day, and a period takes each kind (charges, usages) from the

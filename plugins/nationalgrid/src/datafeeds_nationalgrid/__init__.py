@@ -23,7 +23,7 @@ DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "nationalgrid-urjanet"
 PROVIDER = "NationalGrid"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="National Grid")
-# Statements start the day after IntervalStart (computed on a copy, SPEC §8.9); the peak is
+# Statements start the day after IntervalStart (computed on a copy); the peak is
 # the largest kW reading. The total stays NewCharges (the old total method was dead code).
 TRANSFORMER = replace(
     GENERIC_ELECTRIC, account_range=start_plus_one_day, peak_demand=rules.usage_peak

@@ -1,4 +1,4 @@
-"""Which NV Energy rows belong to a meter data source (SPEC §3.2 "nve")."""
+"""Which NV Energy rows belong to a meter data source."""
 
 from __future__ import annotations
 

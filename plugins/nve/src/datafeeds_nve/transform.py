@@ -1,4 +1,4 @@
-"""NV Energy statements to billing periods (SPEC §4.4 "NVE").
+"""NV Energy statements to billing periods.
 
 A statement's range is its first meter's (the account's when it has no meter); the period is that
 range starting a day later, and the latest statement wins on overlap. Overlap is tested on the raw

@@ -1,4 +1,4 @@
-"""PG&E statements to billing periods (SPEC §4.4 "PG&E (SQL)").
+"""PG&E statements to billing periods.
 
 A PG&E statement may re-bill months and may carry a CCA's (third-party) charges; the periods come
 from `[total]` usage ranges, newest statement first, and every statement's charges and usages are

@@ -1,4 +1,4 @@
-"""PG&E CCA generation statements (xml delivery) to billing periods (SPEC §4.4 "PG&E generation").
+"""PG&E CCA generation statements (xml delivery) to billing periods.
 
 The skeleton of the bill transformer, with the generation statements' own habits: every usage
 (and a meter without usages, by its range) defines a period; ends are pulled back so periods do

@@ -1,5 +1,5 @@
 """Periods being filled from several statements, and the "best fit" that places a charge or a
-usage into one of them (SPEC §4.4 "PG&E"). Shared by the bill and the generation transformers."""
+usage into one of them. Shared by the bill and the generation transformers."""
 
 from __future__ import annotations
 

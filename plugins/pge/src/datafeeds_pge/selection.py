@@ -38,7 +38,7 @@ def bill_selection(context: DataSourceContext) -> Selection:
         )
     return Selection(
         account=(
-            # AccountNumber is the printed number cleaned of dashes (SPEC §1.1).
+            # AccountNumber is the printed number cleaned of dashes.
             AnyOf(
                 (
                     Match("RawAccountNumber", "startswith", number),

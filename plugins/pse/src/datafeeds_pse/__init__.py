@@ -21,8 +21,8 @@ DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
 KEY = "pse-urjanet"
 PROVIDER = "PugetSoundEnergy"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Puget Sound Energy")
-# Generic electric rules: what the reference data follows (UTILITIES.md), not the production
-# override of SPEC §4.3.
+# Generic electric rules: what the reference fixtures follow, not the override the system we
+# replace applied in production.
 TRANSFORMER = GENERIC_ELECTRIC
 
 
@@ -53,7 +53,7 @@ def select(context: DataSourceContext) -> Selection:
         ),
         meter=(
             service_type_in("electric", "natural_gas"),
-            # Escaped by the loader: a % or _ in the number matches only itself (SPEC §8.2).
+            # Escaped by the loader: a % or _ in the number matches only itself.
             AnyOf(tuple(Match("MeterNumber", "contains", p) for p in patterns)),
         ),
     )

@@ -23,7 +23,7 @@ METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME
 
 
 def first_numbered_meter_interval(account: Account) -> Range | None:
-    """The interval of the first meter with a MeterNumber, else the statement's (SPEC §4.3).
+    """The interval of the first meter with a MeterNumber, else the statement's.
 
     A numbered meter missing a date falls back to the statement's interval instead of crashing.
     """

@@ -28,7 +28,7 @@ def select(context: DataSourceContext) -> Selection:
     """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(
-            # Exact: the reference's LIKE '%number%' could pull in other accounts (SPEC §8.2).
+            # Exact: the reference's LIKE '%number%' could pull in other accounts.
             account_number_is(without_spaces(context.utility_account_id)),
             provider_is(PROVIDER),
         ),

@@ -1,4 +1,4 @@
-"""SDG&E statements to billing periods (SPEC §4.4 "SDGE").
+"""SDG&E statements to billing periods.
 
 SDG&E bills overlap by one day, so a statement's period starts the day after its IntervalStart.
 A statement spanning more than 45 days is a correction re-billing several months: it is split

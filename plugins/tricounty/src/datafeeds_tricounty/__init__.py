@@ -44,7 +44,7 @@ def select(context: DataSourceContext) -> Selection:
     """The Urjanet rows of the meter data source described by `context`."""
     return Selection(
         account=(account_number_is(as_is(context.utility_account_id)), provider_is(PROVIDER)),
-        # The old `MeterNumber LIKE said` had no wildcards: an exact match (SPEC §8.2).
+        # The old `MeterNumber LIKE said` had no wildcards: an exact match.
         meter=(
             service_type_in("electric"),
             Match("MeterNumber", "eq", meter_number(context.service_id)),
