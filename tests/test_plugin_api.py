@@ -63,7 +63,7 @@ def test_importing_the_registry_imports_nothing_heavy() -> None:
 def test_every_plugin_declares_this_api_and_bounds_the_core_major_version() -> None:
     assert PLUGIN_MODULES
     for module in PLUGIN_MODULES:
-        assert f'DATAFEEDS_PLUGIN_API = "{api.API_VERSION}"' in module.read_text(), module
+        assert f'PLUGIN_API_VERSION = "{api.API_VERSION}"' in module.read_text(), module
     for pyproject in sorted(REPO.glob("plugins/*/pyproject.toml")):
         deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
         assert "datafeeds-core>=0.1,<1" in deps, pyproject
@@ -95,7 +95,7 @@ def test_a_plugin_of_another_api_version_is_refused_in_one_line(
 
 
 FUTURE = """
-DATAFEEDS_PLUGIN_API = "2.0"
+PLUGIN_API_VERSION = "2.0"
 from datafeeds_core.plugin_api import GENERIC_WATER, PluginMetadata, Selection, provider_is
 from datafeeds_core.plugin_api import single_key_hooks
 

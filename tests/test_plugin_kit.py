@@ -15,8 +15,8 @@ from datafeeds_core.plugin_api.contract import (
     Selection,
     provider_is,
 )
-from datafeeds_core.plugin_api.kit import single_key_hooks
-from datafeeds_core.urjanet.transform import GENERIC_WATER
+from datafeeds_core.plugin_api.kit import Utility, hooks, single_key_hooks
+from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, GENERIC_WATER
 
 KEY = "kit-test-urjanet"
 METADATA = PluginMetadata(provider="KitTest", commodity="water", description="kit test")
@@ -98,3 +98,22 @@ def test_account_selection_names_the_account_provider_and_service_types() -> Non
             Match("UtilityProvider", "eq", "KitTest"),
         ),
     )
+
+
+def test_hooks_serve_several_keys_each_with_its_own_answers() -> None:
+    water = Utility(KEY, METADATA, select, GENERIC_WATER)
+    other = PluginMetadata(provider="KitOther", commodity="electric")
+    electric = Utility("kit-other-urjanet", other, select, GENERIC_ELECTRIC)
+    metadata, datasource, transformer = hooks(water, electric)
+    context = DataSourceContext(scraper_key=KEY, utility_account_id="7")
+
+    assert (metadata(KEY), metadata("kit-other-urjanet"), metadata("nope")) == (
+        METADATA,
+        other,
+        None,
+    )
+    assert datasource("kit-other-urjanet", context) == select(context)
+    assert datasource("nope", context) is None
+    assert transformer("kit-other-urjanet") is GENERIC_ELECTRIC
+    with pytest.raises(ValueError, match="twice"):
+        hooks(water, water)

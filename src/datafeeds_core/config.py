@@ -90,9 +90,7 @@ _BACKEND_EXAMPLES = {
 }
 
 
-def checked_database_url(
-    name: str, url: str, backends: tuple[str, ...] = DATABASE_BACKENDS
-) -> str:
+def checked_database_url(name: str, url: str, backends: tuple[str, ...] = DATABASE_BACKENDS) -> str:
     """`url` when it names a database of one of `backends`; else ConfigurationError naming the
     variable `name`. The value is never repeated whole: it may hold a password."""
     from datafeeds_core.database import normalise_url

@@ -35,9 +35,7 @@ def stmt(
 
 
 def meter(pk: int, number: str, service: str = "electric") -> Meter:
-    return Meter(
-        PK=pk, MeterNumber=number, ServiceType=service, charges=(Charge(PK=pk * 10),)
-    )
+    return Meter(PK=pk, MeterNumber=number, ServiceType=service, charges=(Charge(PK=pk * 10),))
 
 
 def loaded(urjanet_db, **context) -> list[tuple[int | None, list[int | None]]]:
@@ -62,9 +60,7 @@ def test_selects_meters_holding_the_service_id_and_nothing_alike(urjanet_db):
             )
         )
     )
-    assert loaded(urjanet_db, utility_account_id=ACCOUNT, service_id="1001_02") == [
-        (1, [11, 12])
-    ]
+    assert loaded(urjanet_db, utility_account_id=ACCOUNT, service_id="1001_02") == [(1, [11, 12])]
 
 
 def test_a_meter_ending_with_the_meta_meter_number_is_selected_too(urjanet_db):
@@ -79,9 +75,7 @@ def test_a_meter_ending_with_the_meta_meter_number_is_selected_too(urjanet_db):
 
 
 def test_without_a_matching_meter_the_commodity_service_type_decides(urjanet_db):
-    urjanet_db.seed(
-        UrjanetData((stmt(1, meter(11, "OLD-1"), meter(12, "OLD-2", "natural_gas")),))
-    )
+    urjanet_db.seed(UrjanetData((stmt(1, meter(11, "OLD-1"), meter(12, "OLD-2", "natural_gas")),)))
     common = {"utility_account_id": ACCOUNT, "service_id": "NEW"}
     assert loaded(urjanet_db, commodity="therms", **common) == [(1, [12])]
     assert loaded(urjanet_db, commodity="kw", **common) == [(1, [11])]

@@ -21,9 +21,7 @@ def charge(pk: int, amount: str, start: date = JAN, end: date = FEB, **kw) -> Ch
 
 def usage(pk: int, amount: str, start: date = JAN, end: date = FEB, **kw) -> Usage:
     values = {"EnergyUnit": "kWh", "RateComponent": "[total]", **kw}
-    return Usage(
-        PK=pk, UsageAmount=Decimal(amount), IntervalStart=start, IntervalEnd=end, **values
-    )
+    return Usage(PK=pk, UsageAmount=Decimal(amount), IntervalStart=start, IntervalEnd=end, **values)
 
 
 def statement(

@@ -9,7 +9,7 @@ import typer
 
 
 def plural(n: int, noun: str) -> str:
-    """"1 job", "2 jobs"."""
+    """ "1 job", "2 jobs"."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 

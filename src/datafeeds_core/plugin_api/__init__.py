@@ -18,7 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 # The plugin API's version, MAJOR.MINOR. A plugin says which one it was written for in its
-# module's `DATAFEEDS_PLUGIN_API`; the core refuses, at load, one written for another major
+# module's `PLUGIN_API_VERSION`; the core refuses, at load, one written for another major
 # version, or for a newer minor version than this (docs/writing-a-utility-plugin.md).
 API_VERSION = "1.0"
 

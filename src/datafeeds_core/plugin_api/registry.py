@@ -203,7 +203,7 @@ def _import(info: PluginInfo) -> Any:
 
 
 # The module attribute in which a plugin names the plugin API version it was written for.
-API_ATTRIBUTE = "DATAFEEDS_PLUGIN_API"
+API_ATTRIBUTE = "PLUGIN_API_VERSION"
 
 
 def _major_minor(version: str) -> tuple[int, int] | None:
@@ -212,7 +212,7 @@ def _major_minor(version: str) -> tuple[int, int] | None:
 
 
 def check_api_version(info: PluginInfo, declared: object) -> None:
-    """PluginError (one line) unless `declared`, the plugin's DATAFEEDS_PLUGIN_API, is this
+    """PluginError (one line) unless `declared`, the plugin's PLUGIN_API_VERSION, is this
     core's major version at a minor version it has. A plugin that declares none predates the
     version and was written for 1.0, the first."""
     from datafeeds_core.plugin_api import API_VERSION

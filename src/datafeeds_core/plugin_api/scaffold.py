@@ -87,7 +87,7 @@ from datafeeds_core.plugin_api import (
     single_key_hooks,
 )
 
-DATAFEEDS_PLUGIN_API = "$api_version"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "$api_version"  # the plugin API this module is written for
 KEY = "$key"
 PROVIDER = "$provider"
 METADATA = PluginMetadata(

@@ -18,7 +18,7 @@ from datafeeds_core.plugin_api import (
     without_dashes,
 )
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "sce-clean-power-alliance-urjanet"
 PROVIDER = "SCE"
 METADATA = PluginMetadata(

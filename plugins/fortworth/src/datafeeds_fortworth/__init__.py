@@ -23,7 +23,7 @@ from datafeeds_core.plugin_api import (
     single_key_hooks,
 )
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "fortworth-water-urjanet"
 PROVIDER = "CityOfFortWorthTX"
 NAME = "City of Fort Worth, TX"

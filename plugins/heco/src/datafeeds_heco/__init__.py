@@ -24,7 +24,7 @@ from datafeeds_core.plugin_api import (
     without_dashes,
 )
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "heco-urjanet"
 PROVIDER = "HawaiianElectricCompanyHI"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Hawaiian Electric")

@@ -18,7 +18,7 @@ from datafeeds_core.plugin_api import (
 )
 from datafeeds_ladwp import electric, water
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 ELECTRIC = "ladwp-urjanet-v2"
 WATER = "ladwp-water-urjanet"
 PROVIDER = "LADeptOfWAndP"

@@ -19,7 +19,7 @@ from datafeeds_core.plugin_api import (
     start_plus_one_day,
 )
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "nationalgrid-urjanet"
 PROVIDER = "NationalGrid"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="National Grid")

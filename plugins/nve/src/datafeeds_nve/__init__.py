@@ -6,7 +6,7 @@ from datafeeds_core.plugin_api import PluginMetadata, single_key_hooks
 from datafeeds_nve.selection import PROVIDER, selection
 from datafeeds_nve.transform import TRANSFORMER
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "nve-urjanet"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="NV Energy")
 

@@ -8,7 +8,7 @@ from datafeeds_pge.bills import pge_transform
 from datafeeds_pge.generation import generation_transform
 from datafeeds_pge.selection import PROVIDER, bill_selection, generation_selection
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 BILLS = "pge-urjanet-v2"
 GENERATION = "pge-urjanet-generation"
 

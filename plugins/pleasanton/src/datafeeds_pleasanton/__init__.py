@@ -9,7 +9,7 @@ from datafeeds_core.plugin_api import (
     single_key_hooks,
 )
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "pleasanton-urjanet"
 PROVIDER = "CityOfPleasantonCA"
 NAME = "City of Pleasanton, CA"

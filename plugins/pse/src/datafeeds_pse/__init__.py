@@ -17,7 +17,7 @@ from datafeeds_core.plugin_api import (
     single_key_hooks,
 )
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "pse-urjanet"
 PROVIDER = "PugetSoundEnergy"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="electric", description="Puget Sound Energy")

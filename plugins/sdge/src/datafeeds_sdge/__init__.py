@@ -16,7 +16,7 @@ from datafeeds_core.plugin_api import (
 )
 from datafeeds_sdge.transform import TRANSFORMER
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "sdge-urjanet"
 PROVIDER = "SDGAndE"
 METADATA = PluginMetadata(

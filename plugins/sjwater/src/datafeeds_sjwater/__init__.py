@@ -10,7 +10,7 @@ from datafeeds_core.plugin_api import (
     without_dashes,
 )
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "sj-water-urjanet"
 PROVIDER = "SanJoseWaterCompany"
 NAME = "San Jose Water Company, CA"

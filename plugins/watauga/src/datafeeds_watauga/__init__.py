@@ -13,7 +13,7 @@ from datafeeds_core.plugin_api import (
     without_dashes,
 )
 
-DATAFEEDS_PLUGIN_API = "1.0"  # the plugin API this module is written for
+PLUGIN_API_VERSION = "1.0"  # the plugin API this module is written for
 KEY = "watauga-urjanet"
 PROVIDER = "CityOfWataugaTX"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description="City of Watauga, TX")

@@ -26,7 +26,14 @@ CREDENTIAL_VARS = (
 )
 # Words in a variable name that say it holds a credential, whatever the rest of the name.
 CREDENTIAL_WORDS = (
-    "PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY",
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "CREDENTIAL",
+    "PRIVATE_KEY",
+    "API_KEY",
+    "ACCESS_KEY",
 )
 # A Batch job cannot use the embedded SQLite default: these must come as secrets.
 REQUIRED_SECRETS = ("DATAFEEDS_PLATFORM_URL", "DATAFEEDS_URJANET_URL")
