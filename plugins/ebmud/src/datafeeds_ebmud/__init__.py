@@ -19,7 +19,7 @@ PROVIDER = "EBMUD"
 NAME = "East Bay Municipal Utility District, CA"
 METADATA = PluginMetadata(provider=PROVIDER, commodity="water", description=NAME)
 # The statement's period ends the day before its IntervalEnd; computed on a copy,
-# the input is never changed (§8.9).
+# the input is never changed.
 TRANSFORMER = replace(GENERIC_WATER, account_range=end_minus_one_day)
 
 
