@@ -22,10 +22,10 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         from datafeeds_core import __version__
-        from datafeeds_core.plugin_api.registry import discover
+        from datafeeds_core.services.plugins import installed
 
         typer.echo(f"datafeeds-core {__version__}")
-        plugins = discover()
+        plugins = installed()
         if not plugins:
             typer.echo("no plugins installed")
         for info in plugins:

@@ -15,9 +15,9 @@ import typer
 from typer.core import TyperCommand
 
 from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
+from datafeeds_core.services.databases import MAX_OID
 
 T = TypeVar("T")
-MAX_OID = 2**63 - 1  # oids are PostgreSQL bigints
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 

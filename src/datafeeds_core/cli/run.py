@@ -48,19 +48,17 @@ def run(
     broken; 75 database or network unreachable (retried by Batch).
     """
     from datafeeds_core.cli.render import render_outcome
-    from datafeeds_core.config import settings
-    from datafeeds_core.job.pipeline import JobRequest, run_job
+    from datafeeds_core.services.run import run_one
 
     with errors_as_exit():
-        request = JobRequest(
-            oid=oid,
+        outcome = run_one(
+            oid,
             start=parse_date(start, "--start"),
             end=parse_date(end, "--end"),
             dry_run=dry_run,
             allow_mass_replace=allow_mass_replace,
-            refuse_disabled_feed=not force,
-            log_file=True,
+            force=force,
+            echo=typer.echo,
         )
-        outcome = run_job(request, settings(), echo=typer.echo)
     render_outcome(outcome, echo=typer.echo)
     raise typer.Exit(outcome.exit_code)
