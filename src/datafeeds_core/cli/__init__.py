@@ -1,4 +1,11 @@
-"""The `datafeeds` command: thin typer commands that parse arguments and call services."""
+"""The `datafeeds` command: one module per command group (`run.py`, `runs.py`, `batch.py`, …),
+each command parsing its options, calling one function of `services/` and rendering the result;
+`render.py` (text and every `--json` output) and `render_runs.py` (tables, progress) render,
+`common.py` holds the option parsers and the one-line error reporting with exit codes.
+
+Start-up stays fast: this package imports typer and nothing heavy; commands import their service
+(and the service its libraries) when they run.
+"""
 
 from __future__ import annotations
 

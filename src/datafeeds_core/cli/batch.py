@@ -95,25 +95,27 @@ def register(
     ),
 ) -> None:
     """Register a new revision of the job definition for IMAGE."""
+    from datafeeds_core.executors.batch.definition import JobDefinitionSpec
     from datafeeds_core.services import batch
 
     with errors_as_exit():
         environment = _pairs(env, "--env")
-        done = batch.register(
-            image=image,
+        spec = JobDefinitionSpec(
             name=name,
+            image=image,
             execution_role_arn=execution_role_arn,
             job_role_arn=job_role_arn,
-            scheduler_job_role_arn=scheduler_job_role_arn,
+            log_group=log_group,
             secrets=_pairs(secret, "--secret"),
             environment=environment,
-            manifests=manifests,
-            log_group=log_group,
             vcpu=vcpu,
             memory_mib=memory,
             timeout_s=timeout,
             attempts=attempts,
             assign_public_ip=public_ip,
+        )
+        done = batch.register(
+            spec, manifests=manifests, scheduler_job_role_arn=scheduler_job_role_arn
         )
     for r in done:
         typer.echo(f"registered {r.name}:{r.revision} {r.arn}")
@@ -162,15 +164,16 @@ def submit(
 ) -> None:
     """Queue a run record per data source and submit: one job for one source, array jobs (one
     call per 10,000 children per queue, each child running --chunk-size sources) for more."""
+    from datafeeds_core.executors.local.fleet import LaunchRequest
     from datafeeds_core.services import batch
 
     with errors_as_exit():
+        request = LaunchRequest(all=all_due, scraper=scraper, oids=tuple(oid))
+        first, last = parse_date(start, "--start"), parse_date(end, "--end")
         submitted = batch.submit(
-            oids=tuple(oid),
-            all_due=all_due,
-            scraper=scraper,
-            start=parse_date(start, "--start"),
-            end=parse_date(end, "--end"),
+            request,
+            start=first,
+            end=last,
             dry_run=dry_run,
             queue=queue,
             job_definition=job_definition,

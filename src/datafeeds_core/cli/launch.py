@@ -80,12 +80,13 @@ def launch(
     3 configuration error; 75 platform database unreachable.
     """
     from datafeeds_core.cli.render_runs import console, launch_summary, progress_for
+    from datafeeds_core.executors.local.fleet import LaunchRequest
     from datafeeds_core.services.launch import launch as launch_jobs
 
     out = console()
     with errors_as_exit():
-        report = launch_jobs(
-            all_due=all_,
+        request = LaunchRequest(
+            all=all_,
             scraper=scraper,
             oids=_oids(oid),
             start=parse_date(start, "--start"),
@@ -93,7 +94,7 @@ def launch(
             dry_run=dry_run,
             concurrency=concurrency,
             timeout_s=timeout,
-            observer=progress_for(out),
         )
+        report = launch_jobs(request, observer=progress_for(out))
     launch_summary(report, out)
     raise typer.Exit(report.exit_code)

@@ -37,14 +37,16 @@ def add(
 
     with errors_as_exit():
         oid = meters.add(
-            utility=utility,
-            utility_account_id=utility_account_id,
-            service_id=service_id,
-            account_oid=account_oid,
-            account_name=account_name,
-            commodity=commodity,
-            name=name,
-            meter_oid=meter_oid,
+            meters.NewMeter(
+                utility=utility,
+                utility_account_id=utility_account_id,
+                service_id=service_id,
+                account_oid=account_oid,
+                account_name=account_name,
+                commodity=commodity,
+                meter_name=name,
+                meter_oid=meter_oid,
+            )
         )
     typer.echo(oid)
 

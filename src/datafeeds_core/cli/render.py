@@ -60,10 +60,12 @@ def as_json(value: Any) -> str:
 
 
 def jsonable(value: Any) -> Any:
-    """`value` as JSON-ready values: a result with a view below by it (its keys are the
-    documented ones where they differ from the field names), an object with `as_dict()` by
-    that, other dataclasses field by field; dates as ISO text, durations in seconds."""
+    """`value` as JSON-ready values: a result named in `_VIEWS` by its view, an object with
+    `as_dict()` by that, other dataclasses field by field; dates as ISO text, durations in
+    seconds."""
     view = _VIEWS.get(type(value).__name__)
+    if isinstance(view, str):
+        return {key: jsonable(getattr(value, name)) for key, name in _names(view)}
     if view is not None:
         return jsonable(view(value))
     as_dict = getattr(value, "as_dict", None)
@@ -84,82 +86,26 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _diagnosis(d: Any) -> dict[str, Any]:
-    return {"ok": d.ok, "checks": d.checks}
+def _names(view: str) -> list[tuple[str, str]]:
+    """`"a b=c"` → [("a", "a"), ("b", "c")]: JSON keys and the attributes they show."""
+    return [(word.partition("=")[0], word.partition("=")[2] or word) for word in view.split()]
 
 
-def _feeds(o: Any) -> list[dict[str, Any]]:
-    return [{**jsonable(f), "data_sources": o.data_sources.get(f.name, 0)} for f in o.feeds]
-
-
-def _run_details(d: Any) -> dict[str, Any]:
-    return {**jsonable(d.run), "log_tail": d.log_tail}
-
-
-def _run_stats(s: Any) -> dict[str, Any]:
-    return {"since": s.since, "scrapers": s.scrapers, "data_sources": s.sources}
-
-
-def _scraper_stats(s: Any) -> dict[str, Any]:
-    return {
-        "scraper": s.scraper,
-        "runs": s.runs,
-        "by_status": dict(s.by_status),
-        "succeeded": s.succeeded,
-        "failed": s.failed,
-        "success_rate": s.success_rate,
-        "last_success": s.last_success,
-    }
-
-
-def _source_freshness(f: Any) -> dict[str, Any]:
-    return {
-        "data_source": f.data_source,
-        "scraper": f.scraper,
-        "last_success": f.last_success,
-        # Never succeeded: None (and so does a staleness of zero, as it always has).
-        "staleness_s": f.staleness.total_seconds() if f.staleness else None,
-        "last_run": f.last_run_id,
-        "last_status": f.last_status,
-    }
-
-
-def _submission(s: Any) -> dict[str, Any]:
-    return {
-        "queue": s.queue,
-        "job_id": s.job_id,
-        "job_name": s.job_name,
-        "size": s.size,
-        "children": s.children,
-        "manifest": s.manifest_url,
-        "run_ids": s.run_ids,
-    }
-
-
-def _batch_status(r: Any) -> dict[str, Any]:
-    return {"runs": r.runs, "states": r.states, "written": r.written, "changes": r.changes}
-
-
-def _status_change(c: Any) -> dict[str, Any]:
-    return {
-        "run_id": c.run_id,
-        "from": c.from_status,
-        "to": c.to_status,
-        "error": c.error_message,
-        "log": c.log_location,
-    }
-
-
-# By class name, so rendering imports none of the modules that define them.
-_VIEWS: dict[str, Callable[[Any], Any]] = {
-    "Diagnosis": _diagnosis,  # services.doctor
-    "FeedsOverview": _feeds,  # services.feeds
-    "RunDetails": _run_details,  # services.runs
-    "RunStats": _run_stats,  # platform.run_history
-    "ScraperStats": _scraper_stats,
-    "SourceFreshness": _source_freshness,
+# The documented JSON of each result whose keys are not simply its fields (`key=attribute`
+# where the key differs), or a function for a result that is shaped further. By class name, so
+# rendering imports none of the modules that define them.
+_VIEWS: dict[str, str | Callable[[Any], Any]] = {
+    "Diagnosis": "ok checks",  # services.doctor
+    "FeedsOverview": lambda o: [  # services.feeds
+        {**jsonable(f), "data_sources": o.data_sources.get(f.name, 0)} for f in o.feeds
+    ],
+    "RunDetails": lambda d: {**jsonable(d.run), "log_tail": d.log_tail},  # services.runs
+    "RunStats": "since scrapers data_sources=sources",  # platform.run_history
+    "ScraperStats": "scraper runs by_status succeeded failed success_rate last_success",
+    "SourceFreshness": "data_source scraper last_success staleness_s=staleness "
+    "last_run=last_run_id last_status",
     "Submitted": lambda s: s.submissions,  # services.batch
-    "Submission": _submission,  # executors.batch.aws
-    "StatusReport": _batch_status,
-    "StatusChange": _status_change,  # platform.batch_runs
+    "Submission": "queue job_id job_name size children manifest=manifest_url run_ids",
+    "StatusReport": "runs states written changes",  # executors.batch.aws
+    "StatusChange": "run_id from=from_status to=to_status error=error_message log=log_location",
 }

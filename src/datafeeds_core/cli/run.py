@@ -48,17 +48,19 @@ def run(
     broken; 75 database or network unreachable (retried by Batch).
     """
     from datafeeds_core.cli.render import render_outcome
+    from datafeeds_core.job.pipeline import JobRequest
     from datafeeds_core.services.run import run_one
 
     with errors_as_exit():
-        outcome = run_one(
-            oid,
+        request = JobRequest(
+            oid=oid,
             start=parse_date(start, "--start"),
             end=parse_date(end, "--end"),
             dry_run=dry_run,
             allow_mass_replace=allow_mass_replace,
-            force=force,
-            echo=typer.echo,
+            refuse_disabled_feed=not force,
+            log_file=True,
         )
+        outcome = run_one(request, echo=typer.echo)
     render_outcome(outcome, echo=typer.echo)
     raise typer.Exit(outcome.exit_code)

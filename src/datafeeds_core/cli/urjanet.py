@@ -78,14 +78,15 @@ def dump(
     from datafeeds_core.cli.common import parse_meta
     from datafeeds_core.errors import UsageError
     from datafeeds_core.services import urjanet
+    from datafeeds_core.urjanet.dump import DumpRequest
 
     with errors_as_exit():
         if anonymize and seed is None:
             raise UsageError("--anonymize needs --seed (keep the seed out of the fixtures)")
         if seed is not None and not anonymize:
             raise UsageError("--seed only applies with --anonymize")
-        text = urjanet.dump(
-            scraper_key,
+        request = DumpRequest(
+            scraper_key=scraper_key,
             account=account,
             said=said,
             meta=parse_meta(meta),
@@ -94,6 +95,7 @@ def dump(
             commodity=commodity,
             anonymise_seed=seed if anonymize else None,
         )
+        text = urjanet.dump(request)
         if output is None:
             typer.echo(text)
         else:

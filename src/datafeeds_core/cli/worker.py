@@ -36,10 +36,10 @@ def worker(
     Exit codes: 0 succeeded or no new data; 1 failed; 2 usage; 3 configuration; 4 plugin broken;
     75 transient (Batch retries it).
     """
-    from datafeeds_core.services import batch
+    from datafeeds_core.services.worker import work
 
     with errors_as_exit():
-        code = batch.work(
+        code = work(
             oid=oid,
             run_id=run_id,
             start=parse_date(start, "--start"),

@@ -1,10 +1,9 @@
-"""`datafeeds batch` and `datafeeds worker`: jobs on AWS Batch, from job definitions to the
-container's entrypoint."""
+"""`datafeeds batch`: jobs on AWS Batch (job definitions, submission, status, logs)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,8 @@ from datafeeds_core.services.databases import platform_engine
 
 if TYPE_CHECKING:
     from datafeeds_core.executors.batch.aws import Registered, StatusReport, Submission
+    from datafeeds_core.executors.batch.definition import JobDefinitionSpec
+    from datafeeds_core.executors.local.fleet import LaunchRequest
 
 
 @dataclass(frozen=True)
@@ -22,52 +23,22 @@ class Submitted:
 
 
 def register(
-    *,
-    image: str,
-    name: str,
-    execution_role_arn: str,
-    job_role_arn: str,
-    scheduler_job_role_arn: str | None,
-    secrets: Mapping[str, str],
-    environment: Mapping[str, str],
-    manifests: str | None,
-    log_group: str,
-    vcpu: str,
-    memory_mib: int,
-    timeout_s: int,
-    attempts: int,
-    assign_public_ip: bool,
+    spec: JobDefinitionSpec, *, manifests: str | None, scheduler_job_role_arn: str | None
 ) -> list[Registered]:
     """A new revision of the worker's job definition (and the scheduler's, given its role); the
     manifests location goes into the environment unless it names one already."""
     from datafeeds_core.executors.batch.aws import register as register_definition
-    from datafeeds_core.executors.batch.definition import JobDefinitionSpec
 
-    env = dict(environment)
+    environment = dict(spec.environment)
     if manifests:
-        env.setdefault("DATAFEEDS_BATCH_MANIFESTS", manifests)
-    spec = JobDefinitionSpec(
-        name=name,
-        image=image,
-        execution_role_arn=execution_role_arn,
-        job_role_arn=job_role_arn,
-        log_group=log_group,
-        secrets=dict(secrets),
-        environment=env,
-        vcpu=vcpu,
-        memory_mib=memory_mib,
-        timeout_s=timeout_s,
-        attempts=attempts,
-        assign_public_ip=assign_public_ip,
-    )
+        environment.setdefault("DATAFEEDS_BATCH_MANIFESTS", manifests)
+    spec = replace(spec, environment=environment)
     return register_definition(spec, scheduler_job_role_arn=scheduler_job_role_arn)
 
 
 def submit(
+    request: LaunchRequest,
     *,
-    oids: tuple[int, ...],
-    all_due: bool,
-    scraper: str | None,
     start: date | None,
     end: date | None,
     dry_run: bool,
@@ -83,11 +54,10 @@ def submit(
     from datafeeds_core.executors.batch.aws import SubmitOptions, label_for
     from datafeeds_core.executors.batch.aws import submit as submit_sources
     from datafeeds_core.executors.batch.defaults import DEFAULT_JOB_DEFINITION
-    from datafeeds_core.executors.local.fleet import LaunchRequest, select_sources
+    from datafeeds_core.executors.local.fleet import select_sources
     from datafeeds_core.job.pipeline import resolve_dates
     from datafeeds_core.platform.feeds import queue_name
 
-    request = LaunchRequest(all=all_due, scraper=scraper, oids=oids)
     request.check()
     today = date.today()
     first, last = resolve_dates(start, end, today)
@@ -101,7 +71,7 @@ def submit(
             job_definition=job_definition or config.batch_job_definition or DEFAULT_JOB_DEFINITION,
             queue=queue_name(queue) if queue else config.batch_queue,
             manifests_url=manifests,
-            label=label_for(sources, scraper=scraper, fleet=all_due),
+            label=label_for(sources, scraper=request.scraper, fleet=request.all),
             dry_run=dry_run,
             chunk_size=chunk_size,
         )
@@ -126,20 +96,3 @@ def logs(ref: str, *, log_group: str) -> Iterator[str]:
         with platform_engine() as engine:
             job_id = job_id_for(engine, ref)
     return log_lines(job_id, log_group=log_group)
-
-
-def work(
-    *,
-    oid: int | None,
-    run_id: int | None,
-    start: date | None,
-    end: date | None,
-    dry_run: bool,
-    manifest_url: str | None,
-) -> int:
-    """The container's job: one data source (or an array child's slice); its exit code."""
-    from datafeeds_core.executors.batch.worker import work as run_work
-
-    return run_work(
-        oid=oid, run_id=run_id, start=start, end=end, dry_run=dry_run, manifest_url=manifest_url
-    )

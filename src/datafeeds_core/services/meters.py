@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from datafeeds_core.services.databases import platform_engine
@@ -10,32 +11,26 @@ if TYPE_CHECKING:
     from datafeeds_core.platform.listing import MeterRow
 
 
-def add(
-    *,
-    utility: str,
-    utility_account_id: str,
-    service_id: str,
-    account_oid: int | None,
-    account_name: str | None,
-    commodity: str,
-    name: str | None,
-    meter_oid: int | None,
-) -> int:
-    """Add a meter on a new utility service to an account; returns the meter oid."""
+@dataclass(frozen=True)
+class NewMeter:
+    """A meter on a new utility service, for an account given by oid or by name."""
+
+    utility: str
+    utility_account_id: str
+    service_id: str
+    account_oid: int | None
+    account_name: str | None
+    commodity: str
+    meter_name: str | None
+    meter_oid: int | None  # None: a new oid
+
+
+def add(meter: NewMeter) -> int:
+    """Add the meter and its utility service; returns the meter oid."""
     from datafeeds_core.platform.provisioning import add_meter
 
     with platform_engine() as engine:
-        return add_meter(
-            engine,
-            utility=utility,
-            utility_account_id=utility_account_id,
-            service_id=service_id,
-            account_oid=account_oid,
-            account_name=account_name,
-            commodity=commodity,
-            meter_name=name,
-            meter_oid=meter_oid,
-        )
+        return add_meter(engine, **asdict(meter))
 
 
 def list_meters(*, account_oid: int | None) -> list[MeterRow]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datafeeds_core.urjanet.dump import LoadReport
+    from datafeeds_core.urjanet.dump import DumpRequest, LoadReport
 
 
 @dataclass(frozen=True)
@@ -25,31 +24,11 @@ def transform(scraper_key: str, input_path: Path, after: date | None) -> str:
     return transform_fixture(scraper_key, input_path, after)
 
 
-def dump(
-    scraper_key: str,
-    *,
-    account: str,
-    said: str | None,
-    meta: Mapping[str, Any],
-    gen_account: str | None,
-    gen_said: str | None,
-    commodity: str | None,
-    anonymise_seed: str | None,
-) -> str:
-    """The input fixture JSON of the statements a job of `scraper_key` would load."""
+def dump(request: DumpRequest) -> str:
+    """The input fixture JSON of the statements a job would load for `request`."""
     from datafeeds_core.config import settings
-    from datafeeds_core.urjanet.dump import DumpRequest, dump_fixture
+    from datafeeds_core.urjanet.dump import dump_fixture
 
-    request = DumpRequest(
-        scraper_key=scraper_key,
-        account=account,
-        said=said,
-        meta=meta,
-        gen_account=gen_account,
-        gen_said=gen_said,
-        commodity=commodity,
-        anonymise_seed=anonymise_seed,
-    )
     return dump_fixture(settings().urjanet_url, request)
 
 
