@@ -247,7 +247,7 @@ def run(smoke: bool = False, regenerate: bool = False) -> Report:
     report.add("one-source child", single, "s", against="its whole run, less the empty one")
     report.add("per job in a slice", per_job, "s", against=f"slope, slices of 2 and {size}")
     report.add("child's own start-up", own_start, "s", against="intercept, less the empty run")
-    from datafeeds_core.executors.batch.aws import DEFAULT_CHUNK_SIZE
+    from datafeeds_core.executors.batch.defaults import DEFAULT_CHUNK_SIZE
 
     rows = [
         model(k, per_job, own_start, single, p) for k in sorted({*CHUNK_SIZES, DEFAULT_CHUNK_SIZE})

@@ -189,3 +189,17 @@ def unreachable_is_transient(what: str) -> Iterator[None]:
         if exc.connection_invalidated or is_outage(exc.orig):
             raise TransientError(f"{what} unreachable: {first}") from exc
         raise
+
+
+@contextmanager
+def engine_for(url: str, what: str, *, must_exist: bool = True, **kwargs: Any) -> Iterator[Engine]:
+    """An engine for one piece of work, disposed after it. `what` (PLATFORM or URJANET) names
+    the database in errors: a SQLite file that is not there (with `must_exist`), an outage or a
+    refused connection become one-line errors with their exit codes (unreachable_is_transient).
+    Without `must_exist` a missing SQLite file is left to the driver (`db init` creates it)."""
+    engine = open_existing(url, what, **kwargs) if must_exist else make_engine(url, **kwargs)
+    try:
+        with unreachable_is_transient(what):
+            yield engine
+    finally:
+        engine.dispose()

@@ -1,4 +1,11 @@
-"""The `datafeeds` command: thin typer commands that parse arguments and call services."""
+"""The `datafeeds` command: one module per command group (`run.py`, `runs.py`, `batch.py`, …),
+each command parsing its options, calling one function of `services/` and rendering the result;
+`render.py` (text and every `--json` output) and `render_runs.py` (tables, progress) render,
+`common.py` holds the option parsers and the one-line error reporting with exit codes.
+
+Start-up stays fast: this package imports typer and nothing heavy; commands import their service
+(and the service its libraries) when they run.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +29,10 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         from datafeeds_core import __version__
-        from datafeeds_core.plugin_api.registry import discover
+        from datafeeds_core.services.plugins import installed
 
         typer.echo(f"datafeeds-core {__version__}")
-        plugins = discover()
+        plugins = installed()
         if not plugins:
             typer.echo("no plugins installed")
         for info in plugins:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date
-from typing import TYPE_CHECKING
-
 import typer
 
+from datafeeds_core.cli import render
 from datafeeds_core.cli.common import PlainHelp, errors_as_exit, oid_number, parse_date
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+from datafeeds_core.executors.batch.defaults import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_JOB_DEFINITION,
+    DEFAULT_LOG_GROUP,
+)
 
 app = typer.Typer(
     help="Run jobs on AWS Batch: register job definitions, submit, follow and read logs.",
@@ -19,7 +18,7 @@ app = typer.Typer(
 )
 
 LOG_GROUP_OPTION = typer.Option(
-    "/datafeeds/batch",
+    DEFAULT_LOG_GROUP,
     "--log-group",
     envvar="DATAFEEDS_BATCH_LOG_GROUP",
     help="CloudWatch log group.",
@@ -39,20 +38,16 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
-def _engine() -> Engine:
-    from datafeeds_core.config import settings
-    from datafeeds_core.database import PLATFORM, open_existing
-
-    return open_existing(settings().platform_url, PLATFORM)
-
-
 @app.command(cls=PlainHelp)
 def register(
     image: str = typer.Option(
         ..., "--image", help="Image URI (a tag or digest of the worker image)."
     ),
     name: str = typer.Option(
-        "datafeeds", "--name", envvar="DATAFEEDS_BATCH_JOB_DEFINITION", help="Job definition name."
+        DEFAULT_JOB_DEFINITION,
+        "--name",
+        envvar="DATAFEEDS_BATCH_JOB_DEFINITION",
+        help="Job definition name.",
     ),
     execution_role_arn: str = typer.Option(
         ...,
@@ -100,13 +95,11 @@ def register(
     ),
 ) -> None:
     """Register a new revision of the job definition for IMAGE."""
-    from datafeeds_core.executors.batch.aws import register as register_definition
     from datafeeds_core.executors.batch.definition import JobDefinitionSpec
+    from datafeeds_core.services import batch
 
     with errors_as_exit():
         environment = _pairs(env, "--env")
-        if manifests:
-            environment.setdefault("DATAFEEDS_BATCH_MANIFESTS", manifests)
         spec = JobDefinitionSpec(
             name=name,
             image=image,
@@ -121,7 +114,9 @@ def register(
             attempts=attempts,
             assign_public_ip=public_ip,
         )
-        done = register_definition(spec, scheduler_job_role_arn=scheduler_job_role_arn)
+        done = batch.register(
+            spec, manifests=manifests, scheduler_job_role_arn=scheduler_job_role_arn
+        )
     for r in done:
         typer.echo(f"registered {r.name}:{r.revision} {r.arn}")
 
@@ -159,7 +154,7 @@ def submit(
         help="s3://bucket/prefix for manifests.",
     ),
     chunk_size: int = typer.Option(
-        2500,
+        DEFAULT_CHUNK_SIZE,
         "--chunk-size",
         min=1,
         envvar="DATAFEEDS_BATCH_CHUNK_SIZE",
@@ -169,57 +164,28 @@ def submit(
 ) -> None:
     """Queue a run record per data source and submit: one job for one source, array jobs (one
     call per 10,000 children per queue, each child running --chunk-size sources) for more."""
-    from datafeeds_core.config import settings
-    from datafeeds_core.executors.batch.aws import SubmitOptions, label_for
-    from datafeeds_core.executors.batch.aws import submit as submit_sources
-    from datafeeds_core.executors.local.fleet import LaunchRequest, select_sources
-    from datafeeds_core.job.pipeline import resolve_dates
-    from datafeeds_core.platform.feeds import queue_name
+    from datafeeds_core.executors.local.fleet import LaunchRequest
+    from datafeeds_core.services import batch
 
     with errors_as_exit():
         request = LaunchRequest(all=all_due, scraper=scraper, oids=tuple(oid))
-        request.check()
-        today = date.today()
-        first, last = resolve_dates(parse_date(start, "--start"), parse_date(end, "--end"), today)
-        config = settings()
-        engine = _engine()
-        try:
-            selection = select_sources(engine, request, today=today)
-            sources = selection.sources
-            options = SubmitOptions(
-                start=first,
-                end=last,
-                job_definition=job_definition or config.batch_job_definition or "datafeeds",
-                queue=queue_name(queue) if queue else config.batch_queue,
-                manifests_url=manifests,
-                label=label_for(sources, scraper=scraper, fleet=all_due),
-                dry_run=dry_run,
-                chunk_size=chunk_size,
-            )
-            done = submit_sources(engine, sources, options) if sources else []
-        finally:
-            engine.dispose()
-    for key, count in selection.without_plugin.items():
+        first, last = parse_date(start, "--start"), parse_date(end, "--end")
+        submitted = batch.submit(
+            request,
+            start=first,
+            end=last,
+            dry_run=dry_run,
+            queue=queue,
+            job_definition=job_definition,
+            manifests=manifests,
+            chunk_size=chunk_size,
+        )
+    for key, count in submitted.without_plugin.items():
         typer.echo(f"left out {count} data source(s) of {key}: no plugin installed", err=True)
     if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "queue": s.queue,
-                        "job_id": s.job_id,
-                        "job_name": s.job_name,
-                        "size": s.size,
-                        "children": s.children,
-                        "manifest": s.manifest_url,
-                        "run_ids": list(s.run_ids),
-                    }
-                    for s in done
-                ],
-                indent=2,
-            )
-        )
+        typer.echo(render.as_json(submitted))
         return
+    done = submitted.submissions
     if not done:
         typer.echo("no data source to submit")
     for s in done:
@@ -236,35 +202,12 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Compare open Batch runs with their jobs: queued, running, finished, failed, lost."""
-    from datafeeds_core.executors.batch.aws import status as batch_status
+    from datafeeds_core.services import batch
 
     with errors_as_exit():
-        engine = _engine()
-        try:
-            report = batch_status(engine, sync=sync, log_group=log_group)
-        finally:
-            engine.dispose()
+        report = batch.status(sync=sync, log_group=log_group)
     if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "runs": report.runs,
-                    "states": report.states,
-                    "written": report.written,
-                    "changes": [
-                        {
-                            "run_id": c.run_id,
-                            "from": c.from_status,
-                            "to": c.to_status,
-                            "error": c.error_message,
-                            "log": c.log_location,
-                        }
-                        for c in report.changes
-                    ],
-                },
-                indent=2,
-            )
-        )
+        typer.echo(render.as_json(report))
         return
     states = ", ".join(f"{k} {v}" for k, v in report.states.items()) or "none"
     typer.echo(f"{report.runs} open Batch runs; jobs: {states}")
@@ -285,16 +228,8 @@ def logs(
     log_group: str = LOG_GROUP_OPTION,
 ) -> None:
     """Print the CloudWatch log of a run's Batch job (every attempt)."""
-    from datafeeds_core.executors.batch.aws import job_id_for, log_lines
+    from datafeeds_core.services import batch
 
     with errors_as_exit():
-        if ref.isdigit():
-            engine = _engine()
-            try:
-                job_id = job_id_for(engine, ref)
-            finally:
-                engine.dispose()
-        else:
-            job_id = ref
-        for line in log_lines(job_id, log_group=log_group):
+        for line in batch.logs(ref, log_group=log_group):
             typer.echo(line)

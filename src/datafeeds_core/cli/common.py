@@ -1,23 +1,21 @@
-"""What every command shares: error reporting and logging set-up."""
+"""What every command shares: option parsers, one-line errors with exit codes, logging set-up."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from typer.core import TyperCommand
 
 from datafeeds_core.errors import DatafeedsError, ExitCode, UsageError
+from datafeeds_core.services.databases import MAX_OID
 
-T = TypeVar("T")
-MAX_OID = 2**63 - 1  # oids are PostgreSQL bigints
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
@@ -94,12 +92,6 @@ def errors_as_exit() -> Iterator[None]:
         raise typer.Exit(report(exc)) from None
 
 
-def call(fn: Callable[[], T]) -> T:
-    with errors_as_exit():
-        return fn()
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def parse_date(value: str | None, name: str) -> date | None:
     if value is None:
         return None
@@ -115,10 +107,6 @@ def parse_oid(value: str, what: str) -> int:
         return int(value)
     except ValueError:
         raise UsageError(f"{what} oid: {value!r} is not a number") from None
-
-
-def echo_err(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 def parse_meta(raw: str | None) -> dict[str, Any]:

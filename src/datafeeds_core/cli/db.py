@@ -17,18 +17,10 @@ def init() -> None:
     The database is DATAFEEDS_PLATFORM_URL (or POSTGRES_URL), else the embedded SQLite file in
     $DATAFEEDS_HOME.
     """
-    from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
-    from datafeeds_core.logs import mask_url
-    from datafeeds_core.platform.init import init_database
+    from datafeeds_core.services import db
 
     with errors_as_exit():
-        url = settings().platform_url
-        engine = make_engine(url)
-        try:
-            report = init_database(engine)
-        finally:
-            engine.dispose()
-    typer.echo(f"platform database: {mask_url(url)}")
-    for line in report.lines():
+        done = db.init()
+    typer.echo(f"platform database: {done.database}")
+    for line in done.report.lines():
         typer.echo(line)

@@ -25,13 +25,10 @@ def demo(
     database). Running it again changes nothing and says so.
     """
     from datafeeds_core.cli.render import render_outcome
-    from datafeeds_core.config import settings
-    from datafeeds_core.demo.run import run_demo
+    from datafeeds_core.services.demo import demo as run_demo
 
     with errors_as_exit():
-        cfg = settings()
-        typer.echo(f"Demo data in {cfg.home}")
-        result = run_demo(scraper, cfg, echo=typer.echo)
+        result = run_demo(scraper, echo=typer.echo)
     outcome = result.outcome
     if result.statements_seeded:
         typer.echo(f"Seeded {result.statements_seeded} synthetic Urjanet statements for {scraper}.")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
+
+from datafeeds_core.cli import render
 
 
 def doctor(
@@ -18,12 +18,11 @@ def doctor(
 
     Exit codes: 0 every check passed (or was skipped); 3 a check failed.
     """
-    from datafeeds_core.services.doctor import as_json as diagnosis_json
     from datafeeds_core.services.doctor import diagnose
 
     diagnosis = diagnose()
     if as_json:
-        typer.echo(json.dumps(diagnosis_json(diagnosis), indent=2))
+        typer.echo(render.as_json(diagnosis))
     else:
         width = max(len(c.name) for c in diagnosis.checks)
         for c in diagnosis.checks:

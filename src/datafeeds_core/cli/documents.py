@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
+from datafeeds_core.cli import render
 from datafeeds_core.cli.common import errors_as_exit, oid_number
 
 app = typer.Typer(
@@ -26,15 +25,12 @@ def fetch(
     already stored are reused, not downloaded. A document that cannot be had is reported and
     leaves its bill as it was.
     """
-    from datetime import date
-
-    from datafeeds_core.config import settings
-    from datafeeds_core.documents.backfill import backfill_documents
+    from datafeeds_core.services import documents
 
     with errors_as_exit():
-        report = backfill_documents(settings(), oid, today=date.today())
+        report = documents.fetch(oid)
     if as_json:
-        typer.echo(json.dumps(report.__dict__, indent=2))
+        typer.echo(render.as_json(report))
         return
     c = report.counts
     typer.echo(

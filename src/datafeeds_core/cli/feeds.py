@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
 
+from datafeeds_core.cli import render
 from datafeeds_core.cli.common import errors_as_exit
 from datafeeds_core.errors import UsageError
 
@@ -36,36 +36,14 @@ def list_feeds(
     """Every feed configuration, with its number of data sources; scraper keys that have data
     sources but no configuration are listed as not enabled. Weekdays: Monday = 0 … Sunday = 6."""
     from datafeeds_core.cli.render_runs import console, feeds_table
-    from datafeeds_core.config import settings
-    from datafeeds_core.database import PLATFORM, open_existing
-    from datafeeds_core.platform.feeds import overview
+    from datafeeds_core.services import feeds
 
     with errors_as_exit():
-        engine = open_existing(settings().platform_url, PLATFORM)
-        try:
-            feeds, counts = overview(engine)
-        finally:
-            engine.dispose()
+        found = feeds.overview()
     if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "name": f.name,
-                        "enabled": f.enabled,
-                        "queue": f.queue,
-                        "weekday": f.weekday,
-                        "sequential": f.sequential,
-                        "utility_account_scope": f.utility_account_scope,
-                        "data_sources": counts.get(f.name, 0),
-                    }
-                    for f in feeds
-                ],
-                indent=2,
-            )
-        )
+        typer.echo(render.as_json(found))
         return
-    feeds_table(feeds, counts, console())
+    feeds_table(found.feeds, found.data_sources, console())
 
 
 @app.command("set")
@@ -86,18 +64,11 @@ def set_feed(
 ) -> None:
     """Change a scraper's feed configuration (created disabled, medium queue, every day, if it
     has none). Options left out keep their value."""
-    from datafeeds_core.config import settings
-    from datafeeds_core.database import PLATFORM, open_existing
     from datafeeds_core.platform.feeds import WEEKDAYS
-    from datafeeds_core.platform.feeds import set_feed as store
+    from datafeeds_core.services import feeds
 
     with errors_as_exit():
-        day = _weekday(weekday)
-        engine = open_existing(settings().platform_url, PLATFORM)
-        try:
-            feed = store(engine, key, enabled=enable, queue=queue, weekday=day)
-        finally:
-            engine.dispose()
+        feed = feeds.set_feed(key, enabled=enable, queue=queue, weekday=_weekday(weekday))
     when = f"on {WEEKDAYS[feed.weekday]}s" if feed.weekday is not None else "every day"
     state = "enabled" if feed.enabled else "disabled"
     typer.echo(f"{feed.name}: {state}, queue {feed.queue}, {when}")

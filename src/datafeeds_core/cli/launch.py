@@ -80,9 +80,8 @@ def launch(
     3 configuration error; 75 platform database unreachable.
     """
     from datafeeds_core.cli.render_runs import console, launch_summary, progress_for
-    from datafeeds_core.config import settings
     from datafeeds_core.executors.local.fleet import LaunchRequest
-    from datafeeds_core.executors.local.fleet import launch as launch_jobs
+    from datafeeds_core.services.launch import launch as launch_jobs
 
     out = console()
     with errors_as_exit():
@@ -96,6 +95,6 @@ def launch(
             concurrency=concurrency,
             timeout_s=timeout,
         )
-        report = launch_jobs(settings(), request, observer=progress_for(out))
+        report = launch_jobs(request, observer=progress_for(out))
     launch_summary(report, out)
     raise typer.Exit(report.exit_code)

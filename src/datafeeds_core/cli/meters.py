@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
+from datafeeds_core.cli import render
 from datafeeds_core.cli.common import errors_as_exit
 
 app = typer.Typer(help="Meters on the platform database.", no_args_is_help=True)
@@ -34,15 +33,11 @@ def add(
 
     Give exactly one of --account-oid and --account-name.
     """
-    from datafeeds_core.config import settings
-    from datafeeds_core.database import PLATFORM, open_existing
-    from datafeeds_core.platform.provisioning import add_meter
+    from datafeeds_core.services import meters
 
     with errors_as_exit():
-        engine = open_existing(settings().platform_url, PLATFORM)
-        try:
-            oid = add_meter(
-                engine,
+        oid = meters.add(
+            meters.NewMeter(
                 utility=utility,
                 utility_account_id=utility_account_id,
                 service_id=service_id,
@@ -52,8 +47,7 @@ def add(
                 meter_name=name,
                 meter_oid=meter_oid,
             )
-        finally:
-            engine.dispose()
+        )
     typer.echo(oid)
 
 
@@ -66,17 +60,11 @@ def list_meters(
 ) -> None:
     """Meters by oid: name, commodity, accounts, utility, account id and service id."""
     from datafeeds_core.cli.render_runs import console, meters_table
-    from datafeeds_core.config import settings
-    from datafeeds_core.database import make_engine
-    from datafeeds_core.platform.provisioning import list_meters as read_meters
+    from datafeeds_core.services import meters
 
     with errors_as_exit():
-        engine = make_engine(settings().platform_url)
-        try:
-            found = read_meters(engine, account_oid=account_oid)
-        finally:
-            engine.dispose()
+        found = meters.list_meters(account_oid=account_oid)
     if as_json:
-        typer.echo(json.dumps([m.as_dict() for m in found], indent=2))
+        typer.echo(render.as_json(found))
         return
     meters_table(found, console())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
+
+from datafeeds_core.cli import render
 
 FREEZE_HEADER = (
     "# The plugin set the image installs: `datafeeds plugins freeze > container/plugins.txt`"
@@ -16,11 +16,11 @@ app = typer.Typer(help="Installed utility plugins.", no_args_is_help=True)
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
     """List installed plugins from their metadata, without importing any."""
-    from datafeeds_core.plugin_api.registry import discover
+    from datafeeds_core.services import plugins
 
-    infos = discover()
+    infos = plugins.installed()
     if as_json:
-        typer.echo(json.dumps([i.as_dict() for i in infos], indent=2))
+        typer.echo(render.as_json(infos))
         return
     if not infos:
         typer.echo("no plugins installed")
@@ -34,11 +34,11 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
 @app.command("check")
 def check(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
     """Import every plugin, each on its own, and report ok, broken or duplicate."""
-    from datafeeds_core.plugin_api.registry import check_all
+    from datafeeds_core.services import plugins
 
-    results = check_all()
+    results = plugins.check()
     if as_json:
-        typer.echo(json.dumps([r.as_dict() for r in results], indent=2))
+        typer.echo(render.as_json(results))
     else:
         for r in results:
             line = f"{r.info.key:<36} {r.status:<9} {r.info.distribution} {r.info.version}"
@@ -51,7 +51,6 @@ def check(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
 def freeze() -> None:
     """Print `distribution==version` for every installed plugin (what the image pins), after a
     comment line naming the command, so `plugins freeze > container/plugins.txt` keeps it."""
-    from datafeeds_core.plugin_api.registry import discover
+    from datafeeds_core.services import plugins
 
-    pins = sorted({f"{i.distribution}=={i.version}" for i in discover()})
-    typer.echo("\n".join([FREEZE_HEADER, *pins]))
+    typer.echo("\n".join([FREEZE_HEADER, *plugins.pins()]))

@@ -414,35 +414,6 @@ def stats_tables(stats: RunStats, out: Console) -> None:
     )
 
 
-def stats_json(stats: RunStats) -> dict[str, Any]:
-    return {
-        "since": stats.since.isoformat(),
-        "scrapers": [
-            {
-                "scraper": s.scraper,
-                "runs": s.runs,
-                "by_status": dict(s.by_status),
-                "succeeded": s.succeeded,
-                "failed": s.failed,
-                "success_rate": s.success_rate,
-                "last_success": s.last_success.isoformat() if s.last_success else None,
-            }
-            for s in stats.scrapers
-        ],
-        "data_sources": [
-            {
-                "data_source": f.data_source,
-                "scraper": f.scraper,
-                "last_success": f.last_success.isoformat() if f.last_success else None,
-                "staleness_s": f.staleness.total_seconds() if f.staleness else None,
-                "last_run": f.last_run_id,
-                "last_status": f.last_status,
-            }
-            for f in stats.sources
-        ],
-    }
-
-
 # ---------------------------------------------------------------- feeds
 
 

@@ -48,8 +48,8 @@ def run(
     broken; 75 database or network unreachable (retried by Batch).
     """
     from datafeeds_core.cli.render import render_outcome
-    from datafeeds_core.config import settings
-    from datafeeds_core.job.pipeline import JobRequest, run_job
+    from datafeeds_core.job.pipeline import JobRequest
+    from datafeeds_core.services.run import run_one
 
     with errors_as_exit():
         request = JobRequest(
@@ -61,6 +61,6 @@ def run(
             refuse_disabled_feed=not force,
             log_file=True,
         )
-        outcome = run_job(request, settings(), echo=typer.echo)
+        outcome = run_one(request, echo=typer.echo)
     render_outcome(outcome, echo=typer.echo)
     raise typer.Exit(outcome.exit_code)

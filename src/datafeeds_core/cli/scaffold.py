@@ -26,12 +26,18 @@ def new_plugin(
 
     Its reference test fails, naming the fixtures folder, until an input/expected pair is added.
     """
-    from datafeeds_core.plugin_api.scaffold import new_plugin as scaffold
+    from datafeeds_core.services import plugins
 
     with errors_as_exit():
         if water and electric:
             raise UsageError("choose one of --water and --electric")
-        made = scaffold(folder, provider, "water" if water else "electric", dest, key)
+        made = plugins.new_plugin(
+            folder,
+            provider=provider,
+            commodity="water" if water else "electric",
+            dest=dest,
+            key=key,
+        )
     for path in made.files:
         typer.echo(f"created {path}")
     typer.echo(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
-from datafeeds_core.cli.common import MAX_OID, errors_as_exit, parse_meta, parse_oid
+from datafeeds_core.cli import render
+from datafeeds_core.cli.common import errors_as_exit, parse_meta, parse_oid
 from datafeeds_core.errors import UsageError
 
 app = typer.Typer(help="Meter data sources on the platform database.", no_args_is_help=True)
@@ -29,9 +28,7 @@ def create(
 
     Exit 2 for malformed --meta, 3 for an unknown account, meter or scraper key or missing meta.
     """
-    from datafeeds_core.config import settings
-    from datafeeds_core.database import PLATFORM, open_existing
-    from datafeeds_core.platform.provisioning import create_data_source
+    from datafeeds_core.services import sources
 
     with errors_as_exit():
         if len(args) not in (2, 3):
@@ -39,12 +36,7 @@ def create(
         *oids, scraper_key = args
         account_oid = parse_oid(oids[0], "account") if len(oids) == 2 else None
         meter_oid = parse_oid(oids[-1], "meter")
-        values = parse_meta(meta)
-        engine = open_existing(settings().platform_url, PLATFORM)
-        try:
-            oid = create_data_source(engine, account_oid, meter_oid, scraper_key, values)
-        finally:
-            engine.dispose()
+        oid = sources.create(account_oid, meter_oid, scraper_key, parse_meta(meta))
     typer.echo(oid)
 
 
@@ -56,31 +48,11 @@ def list_sources(
 ) -> None:
     """Meter data sources by oid: scraper key, meter, account, the meter's ids and meta."""
     from datafeeds_core.cli.render_runs import console, sources_table
-    from datafeeds_core.config import settings
-    from datafeeds_core.platform.listing import sqlite_file
+    from datafeeds_core.services import sources
 
     with errors_as_exit():
-        url = settings().platform_url
-        embedded = sqlite_file(url) if meter is None or 1 <= meter <= MAX_OID else None
-        found = None
-        if embedded is not None:  # the everyday case, without importing SQLAlchemy
-            from datafeeds_core.platform.listing import Unreadable
-            from datafeeds_core.platform.listing import list_data_sources as read_file
-
-            try:
-                found = read_file(embedded, scraper=scraper, meter_oid=meter)
-            except Unreadable:
-                found = None
-        if found is None:
-            from datafeeds_core.database import make_engine
-            from datafeeds_core.platform.provisioning import list_data_sources
-
-            engine = make_engine(url)
-            try:
-                found = list_data_sources(engine, scraper=scraper, meter_oid=meter)
-            finally:
-                engine.dispose()
+        found = sources.list_sources(scraper=scraper, meter=meter)
     if as_json:
-        typer.echo(json.dumps([d.as_dict() for d in found], indent=2))
+        typer.echo(render.as_json(found))
         return
     sources_table(found, console())

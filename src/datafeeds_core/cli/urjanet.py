@@ -29,10 +29,10 @@ def transform(
     Dropped statements and logs go to stderr. Exit 0 on success, 1 for malformed input or a
     transform error, 2 for usage errors, 3 for an unknown scraper key, 4 for a broken plugin.
     """
-    from datafeeds_core.job.transform import transform_fixture
+    from datafeeds_core.services import urjanet
 
     with errors_as_exit():
-        output = transform_fixture(scraper_key, input_path, parse_date(after, "--after"))
+        output = urjanet.transform(scraper_key, input_path, parse_date(after, "--after"))
     typer.echo(output)
 
 
@@ -76,9 +76,9 @@ def dump(
     missing database, 4 for a broken plugin, 75 when the database is unreachable.
     """
     from datafeeds_core.cli.common import parse_meta
-    from datafeeds_core.config import settings
     from datafeeds_core.errors import UsageError
-    from datafeeds_core.urjanet.dump import DumpRequest, dump_fixture
+    from datafeeds_core.services import urjanet
+    from datafeeds_core.urjanet.dump import DumpRequest
 
     with errors_as_exit():
         if anonymize and seed is None:
@@ -95,7 +95,7 @@ def dump(
             commodity=commodity,
             anonymise_seed=seed if anonymize else None,
         )
-        text = dump_fixture(settings().urjanet_url, request)
+        text = urjanet.dump(request)
         if output is None:
             typer.echo(text)
         else:
@@ -119,15 +119,11 @@ def load(
     when the database is unreachable.
     """
     from datafeeds_core.cli.render import plural
-    from datafeeds_core.config import settings
-    from datafeeds_core.logs import mask_url
-    from datafeeds_core.urjanet.dump import load_fixture
+    from datafeeds_core.services import urjanet
 
     with errors_as_exit():
-        cfg = settings()
-        cfg.ensure_home()
-        report = load_fixture(cfg.urjanet_url, input_path)
-    where = mask_url(cfg.urjanet_url)
+        done = urjanet.load(input_path)
+    report, where = done.report, done.database
     if report.loaded:
         typer.echo(f"loaded {plural(report.loaded, 'statement')} into {where}")
     else:

@@ -18,8 +18,7 @@ def web(
 ) -> None:
     """Serve the run dashboard (runs, one run, scrapers, attention; /api and /metrics), read
     only, over the configured platform database."""
-    from datafeeds_core.config import settings
-    from datafeeds_core.web.server import serve
+    from datafeeds_core.services import web
 
     with errors_as_exit():
-        serve(settings(), host, port)
+        web.serve(host, port)

@@ -36,7 +36,7 @@ def worker(
     Exit codes: 0 succeeded or no new data; 1 failed; 2 usage; 3 configuration; 4 plugin broken;
     75 transient (Batch retries it).
     """
-    from datafeeds_core.executors.batch.worker import work
+    from datafeeds_core.services.worker import work
 
     with errors_as_exit():
         code = work(

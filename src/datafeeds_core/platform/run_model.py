@@ -8,7 +8,7 @@ importing SQLAlchemy (`platform/quick_read.py`); `run_records` and `run_history`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -84,13 +84,3 @@ def check_executor(executor: str) -> str:
     if executor not in EXECUTORS:
         raise UsageError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}")
     return executor
-
-
-def as_json(run: RunRecord) -> dict[str, Any]:
-    """A run record as JSON-ready values (ISO timestamps)."""
-    out = asdict(run)
-    for key, value in out.items():
-        if hasattr(value, "isoformat"):
-            out[key] = value.isoformat()
-    out["counts"] = dict(run.counts)
-    return out

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from datafeeds_core.errors import DatafeedsError
 
@@ -290,7 +290,3 @@ def diagnose(
         check_batch(cfg, env),
     ]
     return Diagnosis(tuple(checks))
-
-
-def as_json(diagnosis: Diagnosis) -> dict[str, Any]:
-    return {"ok": diagnosis.ok, "checks": [c.as_dict() for c in diagnosis.checks]}

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from datafeeds_core import logs
 from datafeeds_core.errors import ConfigurationError, TransientError, UsageError
 from datafeeds_core.executors.batch import manifest
+from datafeeds_core.executors.batch.defaults import DEFAULT_CHUNK_SIZE as DEFAULT_CHUNK_SIZE
+from datafeeds_core.executors.batch.defaults import DEFAULT_JOB_DEFINITION, DEFAULT_LOG_GROUP
 from datafeeds_core.executors.batch.definition import (
     MANIFEST_PARAMETER,
     SCHEDULER_COMMAND,
@@ -33,12 +35,7 @@ if TYPE_CHECKING:
 log = logs.get("batch")
 
 MAX_ARRAY_SIZE = 10_000  # Batch's limit for one array job
-# Data sources per array child, the scheduler's too: one container start for this many jobs
-# (the cost model, `python -m bench batch_cost`, and docs/performance.md say why this figure).
-DEFAULT_CHUNK_SIZE = 2500
 DESCRIBE_LIMIT = 100  # job ids per DescribeJobs call
-DEFAULT_JOB_DEFINITION = "datafeeds"
-DEFAULT_LOG_GROUP = "/datafeeds/batch"
 _THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException", "ServerException")
 
 

@@ -1,0 +1,17 @@
+"""`datafeeds run`: one job for one meter data source, in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datafeeds_core.job.pipeline import JobOutcome, JobRequest
+
+
+def run_one(request: JobRequest, *, echo: Callable[[str], None]) -> JobOutcome:
+    """Run the job `request` names with the configured settings."""
+    from datafeeds_core.config import settings
+    from datafeeds_core.job.pipeline import run_job
+
+    return run_job(request, settings(), echo=echo)
