@@ -49,7 +49,8 @@ def run(
     """
     from datafeeds_core.cli.render import render_outcome
     from datafeeds_core.config import settings
-    from datafeeds_core.job.pipeline import JobRequest, run_job
+    from datafeeds_core.executors.local.inprocess import run_here
+    from datafeeds_core.job.request import JobRequest
 
     with errors_as_exit():
         request = JobRequest(
@@ -59,8 +60,7 @@ def run(
             dry_run=dry_run,
             allow_mass_replace=allow_mass_replace,
             refuse_disabled_feed=not force,
-            log_file=True,
         )
-        outcome = run_job(request, settings(), echo=typer.echo)
+        outcome = run_here(request, settings(), echo=typer.echo)
     render_outcome(outcome, echo=typer.echo)
     raise typer.Exit(outcome.exit_code)
