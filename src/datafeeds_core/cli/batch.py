@@ -173,7 +173,7 @@ def submit(
     from datafeeds_core.executors.batch.aws import SubmitOptions, label_for
     from datafeeds_core.executors.batch.aws import submit as submit_sources
     from datafeeds_core.executors.local.fleet import LaunchRequest, select_sources
-    from datafeeds_core.job.pipeline import resolve_dates
+    from datafeeds_core.job.request import resolve_dates
     from datafeeds_core.platform.feeds import queue_name
 
     with errors_as_exit():

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
 from datafeeds_core.errors import ConfigurationError, DatafeedsError, ExitCode
-from datafeeds_core.job.request import DEFAULT_HISTORY_DAYS, JobRequest, JobRuntime, resolve_dates
+from datafeeds_core.job.request import JobRequest, JobRuntime
 from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
 
 if TYPE_CHECKING:
@@ -29,15 +29,7 @@ if TYPE_CHECKING:
     from datafeeds_core.plugin_api.registry import Plugin
     from datafeeds_core.urjanet.model import ValidatedPeriods
 
-__all__ = [
-    "DEFAULT_HISTORY_DAYS",
-    "Job",
-    "JobOutcome",
-    "JobRequest",
-    "JobRuntime",
-    "resolve_dates",
-    "run_job",
-]
+__all__ = ["Job", "JobOutcome", "refuse_disabled_feed", "run_job"]
 
 log = logs.get("run")
 # Under a job time limit (launch --timeout), the document step may use at most this share of
@@ -118,7 +110,7 @@ class Job:
         from datafeeds_core.database import unreachable_is_transient
         from datafeeds_core.platform import run_records
 
-        start, end = resolve_dates(self.request.start, self.request.end, self.today)
+        start, end = self.request.dates(self.today)
         task_id = self.runtime.task_id or str(uuid.uuid4())
         engine = self._platform()
         alive = ExitStack()  # the executor's hold on the run (and the log file), until it closes
@@ -133,24 +125,7 @@ class Job:
                     return JobOutcome(run_id, "cancelled", int(ExitCode.OK))
                 found = self._find_target(engine)
                 target = None if isinstance(found, Exception) else found
-                scraper_key = target.scraper_key if target is not None else None
-                meter_oid = target.meter_oid if target is not None else None
-                if run_id is None:
-                    run_id = run_records.open_run(
-                        engine,
-                        data_source_oid=self.request.oid,
-                        scraper_key=scraper_key,
-                        meter_oid=meter_oid,
-                        task_id=task_id,
-                        date_start=start,
-                        date_end=end,
-                        executor=self.runtime.executor,
-                        dry_run=self.request.dry_run,
-                    )
-                else:
-                    run_records.start_run(
-                        engine, run_id, scraper_key=scraper_key, meter_oid=meter_oid
-                    )
+                run_id = self._open(engine, target, task_id, start, end)
             logs.bind(run_id=run_id)
             if self.runtime.log_dir is not None:
                 alive.enter_context(self._log_file(engine, self.runtime.log_dir, run_id))
@@ -190,6 +165,32 @@ class Job:
         finally:
             alive.close()
             engine.dispose()
+
+    def _open(
+        self, engine: Engine, target: JobTarget | None, task_id: str, start: date, end: date
+    ) -> int:
+        """Open the run with what is known of it (`target`: None when the lookup failed), or
+        start the queued one with it; its id."""
+        from datafeeds_core.platform import run_records
+
+        scraper_key = target.scraper_key if target is not None else None
+        meter_oid = target.meter_oid if target is not None else None
+        if self.request.run_id is not None:
+            run_records.start_run(
+                engine, self.request.run_id, scraper_key=scraper_key, meter_oid=meter_oid
+            )
+            return self.request.run_id
+        return run_records.open_run(
+            engine,
+            data_source_oid=self.request.oid,
+            scraper_key=scraper_key,
+            meter_oid=meter_oid,
+            task_id=task_id,
+            date_start=start,
+            date_end=end,
+            executor=self.runtime.executor,
+            dry_run=self.request.dry_run,
+        )
 
     def _log_file(self, engine: Engine, folder: Path, run_id: int) -> AbstractContextManager[None]:
         from datafeeds_core.platform.run_history import set_log_locations
