@@ -137,6 +137,7 @@ class Fleet:
         import uuid
 
         from datafeeds_core.executors.batch import manifest
+        from datafeeds_core.job.request import JobRequest
         from datafeeds_core.platform import batch_runs
 
         end = date.today()
@@ -145,9 +146,7 @@ class Fleet:
         runs = batch_runs.open_queued_runs(
             self.engine, [batch_runs.QueuedRun(o, KEY, start, end) for o in oids]
         )
-        entries = [
-            manifest.ManifestEntry(o, r, start, end) for o, r in zip(oids, runs, strict=True)
-        ]
+        entries = [JobRequest(o, start, end, run_id=r) for o, r in zip(oids, runs, strict=True)]
         path = folder / f"{uuid.uuid4().hex[:8]}.json"
         manifest.write(path.as_uri(), entries, chunk_size=count)
         return path

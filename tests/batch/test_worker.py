@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from datafeeds_core.executors.batch import manifest
+from datafeeds_core.job.request import JobRequest
 from datafeeds_core.platform import batch_runs
 from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase
 
@@ -62,12 +63,12 @@ def second_watauga_source(db: PlatformTestDatabase) -> int:
     return watauga_source(db, utility="utility:watauga-second")
 
 
-def queue_runs(db: PlatformTestDatabase, oids: list[int]) -> list[manifest.ManifestEntry]:
+def queue_runs(db: PlatformTestDatabase, oids: list[int]) -> list[JobRequest]:
     runs = batch_runs.open_queued_runs(
         db.engine, [batch_runs.QueuedRun(oid, KEY, START, END) for oid in oids]
     )
     batch_runs.attach_batch_jobs(db.engine, {r: f"{JOB_ID}:{i}" for i, r in enumerate(runs)})
-    return [manifest.ManifestEntry(oid, r, START, END) for oid, r in zip(oids, runs, strict=True)]
+    return [JobRequest(oid, START, END, run_id=r) for oid, r in zip(oids, runs, strict=True)]
 
 
 def run_worker(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -321,7 +322,7 @@ def test_a_slice_too_long_for_its_attempt_leaves_the_unstarted_runs_queued_for_t
 
 
 def test_a_chunked_manifest_holds_a_list_per_index_and_a_plain_one_an_object_per_index() -> None:
-    entries = [manifest.ManifestEntry(oid, 100 + oid, START, END) for oid in range(5)]
+    entries = [JobRequest(oid, START, END, run_id=100 + oid) for oid in range(5)]
 
     plain = json.loads(manifest.encode(entries))
     chunked = json.loads(manifest.encode(entries, chunk_size=2))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from datafeeds_core.config import load
-from datafeeds_core.job.pipeline import JobRequest, run_job
+from datafeeds_core.job.pipeline import run_job
+from datafeeds_core.job.request import JobRequest, JobRuntime
 from datafeeds_core.platform import run_records
 from datafeeds_core.platform.run_history import cancel_run
 
@@ -25,7 +26,7 @@ def test_cancelled_queued_run_is_skipped_with_exit_0_and_writes_nothing(platform
     cancel_run(platform_db.engine, run_id)
     settings = load({"DATAFEEDS_HOME": str(tmp_path), "DATAFEEDS_PLATFORM_URL": platform_db.url})
     outcome = run_job(
-        JobRequest(oid=target.data_source_oid, run_id=run_id, executor="batch"), settings
+        JobRequest(oid=target.data_source_oid, run_id=run_id), settings, JobRuntime("batch")
     )
     assert (outcome.status, outcome.exit_code) == ("cancelled", 0)
     assert run_records.get_run(platform_db.engine, run_id).status == "cancelled"

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from datafeeds_core.database import make_engine
-from datafeeds_core.errors import JobFailed, TransientError
+from datafeeds_core.errors import TransientError
+from datafeeds_core.job.validation import validated
 from datafeeds_core.platform.bill_writer import WriteReport, write_bills
 from datafeeds_core.platform.datasources import JobTarget
 from datafeeds_core.testing import PlatformTestDatabase
@@ -29,7 +30,7 @@ def write(
     end: date = END,
     **kwargs: Any,
 ) -> WriteReport:
-    return write_bills(db.engine, target, periods, start, end, today=TODAY, **kwargs)
+    return write_bills(db.engine, target, validated(periods, TODAY, start=start, end=end), **kwargs)
 
 
 def ops(report: WriteReport) -> list[tuple[str, str, str]]:
@@ -399,23 +400,37 @@ def test_first_start_on_an_existing_closing_moves_a_day_later(
 
 
 @pytest.mark.parametrize(
-    ("periods", "message"),
+    ("periods", "reason", "written"),
     [
-        ([("2024-01-01", "2024-01-31"), ("2024-01-31", "2024-02-28")], "overlap"),
-        ([("2024-12-01", "2025-01-05")], "ends after today"),
-        ([("2024-01-05", "2024-01-05")], "shorter than one day"),
+        (
+            [("2024-01-01", "2024-01-31"), ("2024-01-31", "2024-02-28")],
+            "overlaps the period 2024-01-01..2024-01-31",
+            [("2024-01-01", "2024-01-31", 100.0)],
+        ),
+        ([("2024-12-01", "2025-01-05")], "ends in the future (2025-01-05 > 2024-12-31)", []),
+        (
+            [("2024-01-05", "2024-01-05")],
+            "zero-length or reversed period 2024-01-05..2024-01-05",
+            [],
+        ),
     ],
 )
-def test_invalid_incoming_bills_fail_the_job_and_write_nothing(
+def test_invalid_periods_are_set_aside_before_the_writer_and_never_written(
     platform_db: PlatformTestDatabase,
     make_period: Any,
     periods: list[tuple[str, str]],
-    message: str,
+    reason: str,
+    written: list[tuple[str, str, float]],
 ) -> None:
+    """The writer takes only validated periods: the invalid ones are set aside (with their
+    reason) by the one validation, and nothing of them reaches the table."""
     target = platform_db.add_target()
-    with pytest.raises(JobFailed, match=message):
-        write(platform_db, target, [make_period(s, e) for s, e in periods], end=date(2025, 2, 1))
-    assert platform_db.rows("bill") == []
+    checked = validated(
+        [make_period(s, e) for s, e in periods], TODAY, start=START, end=date(2025, 2, 1)
+    )
+    assert [d.reason for d in checked.rejected] == [reason]
+    write_bills(platform_db.engine, target, checked)
+    assert bills(platform_db, target.service_oid) == written
 
 
 def test_bill_audit_enrolment_hides_new_bills_behind_a_pending_audit(
@@ -639,5 +654,7 @@ def test_an_unreachable_database_is_a_transient_error(make_period: Any) -> None:
     )
     with pytest.raises(TransientError, match="platform database unreachable"):
         write_bills(
-            engine, target, [make_period("2024-01-01", "2024-01-31")], START, END, today=TODAY
+            engine,
+            target,
+            validated([make_period("2024-01-01", "2024-01-31")], TODAY, start=START, end=END),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from datafeeds_core.job.validation import validated
 from datafeeds_core.platform import schema
 from datafeeds_core.platform.bill_writer import WriteReport, write_partial_bills
 from datafeeds_core.platform.datasources import JobTarget
@@ -17,9 +18,8 @@ TODAY = date(2024, 12, 31)
 def write(
     db: PlatformTestDatabase, target: JobTarget, periods: list[BillingPeriod], **kw: Any
 ) -> WriteReport:
-    return write_partial_bills(
-        db.engine, target, periods, date(2023, 1, 1), TODAY, today=TODAY, **kw
-    )
+    checked = validated(periods, TODAY, start=date(2023, 1, 1), end=TODAY)
+    return write_partial_bills(db.engine, target, checked, **kw)
 
 
 def gen_target(db: PlatformTestDatabase) -> JobTarget:

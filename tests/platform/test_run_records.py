@@ -12,7 +12,6 @@ from datafeeds_core.platform.run_records import (
     finish_run,
     get_run,
     open_run,
-    set_target,
     start_run,
 )
 from datafeeds_core.testing import PlatformTestDatabase
@@ -70,11 +69,21 @@ def test_a_queued_run_counts_attempts_as_it_is_started(platform_db: PlatformTest
     assert (run.status, run.attempt, run.executor) == ("running", 2, "batch")
 
 
-def test_set_target_records_scraper_and_meter(platform_db: PlatformTestDatabase) -> None:
-    run_id = _open(platform_db, scraper_key=None)
-    set_target(platform_db.engine, run_id, scraper_key="sdge-urjanet", meter_oid=99)
+def test_a_run_opened_with_its_target_keeps_it(platform_db: PlatformTestDatabase) -> None:
+    run_id = _open(platform_db, scraper_key="sdge-urjanet", meter_oid=99)
     run = get_run(platform_db.engine, run_id)
     assert (run.scraper, run.meter) == ("sdge-urjanet", 99)
+
+
+def test_starting_a_queued_run_records_the_scraper_and_meter_its_job_found(
+    platform_db: PlatformTestDatabase,
+) -> None:
+    run_id = _open(platform_db, scraper_key=None, status="queued")
+    start_run(platform_db.engine, run_id, scraper_key="sdge-urjanet", meter_oid=99)
+    run = get_run(platform_db.engine, run_id)
+    assert (run.status, run.scraper, run.meter) == ("running", "sdge-urjanet", 99)
+    start_run(platform_db.engine, run_id)  # a retry whose lookup failed keeps what was found
+    assert get_run(platform_db.engine, run_id).meter == 99
 
 
 def test_finish_records_status_counts_duration_and_a_redacted_error(

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import event
 
 from datafeeds_core.database import make_engine
+from datafeeds_core.job.validation import validated
 from datafeeds_core.platform import bill_writer
 from datafeeds_core.urjanet.model import BillingPeriod
 
@@ -168,7 +169,7 @@ def race(platform: Any, target: Any, *, observe: Any = None) -> tuple[list[Any],
     def write(name: str, engine: Any, failed: threading.Event | None = None) -> None:
         try:
             reports[name] = bill_writer.write_bills(
-                engine, target, periods(), start, end, today=today
+                engine, target, validated(periods(), today, start=start, end=end)
             )
         except BaseException as exc:  # reported by the test thread
             errors.append(exc)

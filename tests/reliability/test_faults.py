@@ -403,7 +403,8 @@ def test_a_full_disk_costs_the_documents_not_the_bills(
     from datafeeds_core.config import load
     from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID
     from datafeeds_core.documents.pdf import make_pdf
-    from datafeeds_core.job.pipeline import Job, JobRequest
+    from datafeeds_core.job.pipeline import Job
+    from datafeeds_core.job.request import JobRequest
 
     platform, urjanet = platform_databases.get("sqlite"), urjanet_databases.get("sqlite")
     sources = tmp_path / "statements"

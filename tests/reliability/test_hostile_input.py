@@ -39,7 +39,7 @@ from datafeeds_core.documents.policy import SourcePolicy
 from datafeeds_core.documents.service import collect_documents
 from datafeeds_core.documents.store import FolderStore
 from datafeeds_core.errors import ConfigurationError, JobFailed
-from datafeeds_core.job.validation import validate_periods
+from datafeeds_core.job.validation import validate_periods, validated
 from datafeeds_core.plugin_api.registry import load as load_plugin
 from datafeeds_core.urjanet.model import BillingPeriod, UrjanetData
 
@@ -388,9 +388,10 @@ def test_a_plan_replacing_more_bills_than_the_bound_is_refused_and_writes_nothin
     )
     start, end = TODAY - timedelta(days=730), TODAY
 
+    periods = validated([spanning], TODAY, start=start, end=end)
     with pytest.raises(MassReplaceRefused) as refused:
-        write_bills(platform_db.engine, target, [spanning], start, end, today=TODAY)
-    dry = write_bills(platform_db.engine, target, [spanning], start, end, today=TODAY, dry_run=True)
+        write_bills(platform_db.engine, target, periods)
+    dry = write_bills(platform_db.engine, target, periods, dry_run=True)
 
     assert platform_db.rows("bill", service=target.service_oid) == before
     message = str(refused.value)
@@ -398,9 +399,7 @@ def test_a_plan_replacing_more_bills_than_the_bound_is_refused_and_writes_nothin
     assert "nothing was written" in message and "--allow-mass-replace" in message
     assert [d.replaced_oids for d in dry.decisions] == [tuple(existing)]
 
-    accepted = write_bills(
-        platform_db.engine, target, [spanning], start, end, today=TODAY, allow_mass_replace=True
-    )
+    accepted = write_bills(platform_db.engine, target, periods, allow_mass_replace=True)
     assert accepted.counts()["replaced"] == 1
     assert len(platform_db.rows("bill", service=target.service_oid)) == 1
 
@@ -547,7 +546,8 @@ def test_under_launch_timeout_the_bills_are_written_without_the_slow_documents(
 
 def test_a_batch_job_plans_its_document_step_by_the_attempt_timeout(tmp_path: Path) -> None:
     from datafeeds_core.executors.batch.definition import JobDefinitionSpec, job_definition
-    from datafeeds_core.job.pipeline import Job, JobRequest
+    from datafeeds_core.job.pipeline import Job
+    from datafeeds_core.job.request import JobRequest, JobRuntime
 
     spec = JobDefinitionSpec(
         name="datafeeds",
@@ -569,7 +569,7 @@ def test_a_batch_job_plans_its_document_step_by_the_attempt_timeout(tmp_path: Pa
 
     assert environment["DATAFEEDS_JOB_TIMEOUT"] == "400"
     assert 190 < budget <= 200  # half the attempt, not the default 300 s step deadline
-    quick = Job(JobRequest(1, timeout_s=20), settings).documents_deadline()
+    quick = Job(JobRequest(1), settings, JobRuntime(timeout_s=20)).documents_deadline()
     assert 9 < quick <= 10
 
 
@@ -879,7 +879,8 @@ def test_oids_are_ascii_digits_only(cli: Any, args: list[str]) -> None:
 def test_bill_document_rows_are_written_with_their_bills_or_not_at_all(
     platform_db: Any, urjanet_databases: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datafeeds_core.job.pipeline import JobRequest, run_job
+    from datafeeds_core.job.pipeline import run_job
+    from datafeeds_core.job.request import JobRequest
     from datafeeds_core.platform import bill_writer
 
     urjanet = urjanet_databases.get("sqlite")

@@ -48,7 +48,7 @@ def run(
     broken; 75 database or network unreachable (retried by Batch).
     """
     from datafeeds_core.cli.render import render_outcome
-    from datafeeds_core.job.pipeline import JobRequest
+    from datafeeds_core.job.request import JobRequest
     from datafeeds_core.services.run import run_one
 
     with errors_as_exit():
@@ -59,7 +59,6 @@ def run(
             dry_run=dry_run,
             allow_mass_replace=allow_mass_replace,
             refuse_disabled_feed=not force,
-            log_file=True,
         )
         outcome = run_one(request, echo=typer.echo)
     render_outcome(outcome, echo=typer.echo)

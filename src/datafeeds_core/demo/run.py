@@ -12,7 +12,9 @@ from datetime import date, timedelta
 
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
-from datafeeds_core.job.pipeline import DEFAULT_HISTORY_DAYS, JobOutcome, JobRequest, run_job
+from datafeeds_core.executors.local.inprocess import run_here
+from datafeeds_core.job.pipeline import JobOutcome
+from datafeeds_core.job.request import DEFAULT_HISTORY_DAYS, JobRequest
 from datafeeds_core.urjanet.model import UrjanetData
 
 log = logs.get("demo")
@@ -125,7 +127,7 @@ def run_demo(
     seeded = _seed_urjanet(settings, key, today)
     oid = _seed_platform(settings, key)
     start = today - timedelta(days=DEFAULT_HISTORY_DAYS)
-    request = JobRequest(oid=oid, start=start, end=today, log_file=True)  # a log `runs show` reads
-    outcome = run_job(request, settings, today=today, echo=echo)
+    request = JobRequest(oid=oid, start=start, end=today)
+    outcome = run_here(request, settings, today=today, echo=echo)  # logs where `runs show` reads
     command = f"datafeeds run --oid {oid} --start {start} --end {today}"
     return DemoResult(oid, seeded, outcome, command)

@@ -1,4 +1,5 @@
 """Bill documents: fetch statement PDFs/CSVs, validate them, store them (folder or S3).
 
-Entry point: `service.collect_documents`; rows: `records.record_documents`.
+The job's document step: `service.store_documents`; rows: `records.record_documents`; documents
+for bills already written: `backfill`.
 """

@@ -1,4 +1,5 @@
-"""Bill documents for one job: reuse what is stored, fetch, validate and store the rest.
+"""Bill documents for one job: reuse what is stored, fetch, validate and store the rest
+(`store_documents`, the job's document step).
 
 A document that is missing, unauthorised or invalid never fails the job: it becomes a `failed`
 result with a reason, and its bill simply has no PDF.
@@ -10,10 +11,10 @@ import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from datafeeds_core import logs
 from datafeeds_core.documents.fetch import (
@@ -28,9 +29,14 @@ from datafeeds_core.documents.fetch import (
 )
 from datafeeds_core.documents.keys import document_name, download_url
 from datafeeds_core.documents.policy import SourcePolicy
-from datafeeds_core.documents.store import DocumentStore
+from datafeeds_core.documents.store import DocumentStore, store_from_url
 from datafeeds_core.documents.validate import CONTENT_TYPES, DocFormat, validate_document
 from datafeeds_core.urjanet.model import BillingPeriod
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from datafeeds_core.config import Settings
 
 log = logs.get("documents")
 
@@ -245,7 +251,8 @@ def attachments_for(source_urls: Iterable[str], report: DocumentReport) -> list[
 def merge_attachments(
     existing: Iterable[dict[str, str]], new: Iterable[dict[str, str]]
 ) -> list[dict[str, str]]:
-    """New entries first (JOBS §3.3), then the existing ones; one entry per key."""
+    """New entries first (as the old system put them), then the existing ones; one entry per
+    key."""
     merged: list[dict[str, str]] = []
     seen: set[str] = set()
     for entry in (*new, *existing):
@@ -277,3 +284,60 @@ def bill_documents_for(
         )
         for entry in attachments_for(period.source_urls, report)
     ]
+
+
+# ---------------------------------------------------------------- the job's document step
+
+
+@dataclass(frozen=True)
+class StoredDocuments:
+    """The document step's outcome: the report (None when no period links a document), each
+    period's attachment entries, and the `bill_document` rows to write with the bills."""
+
+    report: DocumentReport | None = None
+    attachments: dict[BillingPeriod, list[dict[str, str]]] = field(default_factory=dict)
+    rows: tuple[BillDocument, ...] = ()
+
+    def record(self, conn: Connection) -> None:
+        """Upsert the rows in the caller's transaction (the bills' own)."""
+        if self.rows:
+            from datafeeds_core.documents.records import record_documents
+
+            record_documents(conn, self.rows)
+
+
+def store_documents(
+    settings: Settings,
+    periods: tuple[BillingPeriod, ...],
+    *,
+    utility: str,
+    utility_account_id: str,
+    step_timeout: float | None = None,
+) -> StoredDocuments:
+    """Fetch, check and store the documents of `periods` (within `step_timeout` seconds, by
+    default DATAFEEDS_DOCUMENTS_DEADLINE); their bill_document rows are returned, not written.
+
+    A document that cannot be had costs only itself, never a bill.
+    """
+    urls = [u for p in periods for u in p.source_urls]
+    if not urls:
+        return StoredDocuments()
+    report = collect_documents(
+        urls,
+        store_from_url(settings.documents_url),
+        http_user=settings.urjanet_http_user,
+        http_password=settings.urjanet_http_password,
+        concurrency=settings.document_concurrency,
+        timeout=settings.document_timeout_s,
+        step_timeout=settings.documents_deadline_s if step_timeout is None else step_timeout,
+        policy=SourcePolicy.from_settings(settings),
+    )
+    rows = tuple(
+        row
+        for p in periods
+        for row in bill_documents_for(
+            p, report, utility=utility, utility_account_id=utility_account_id
+        )
+    )
+    attachments = {p: attachments_for(p.source_urls, report) for p in periods}
+    return StoredDocuments(report, attachments, rows)

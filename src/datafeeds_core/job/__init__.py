@@ -1,1 +1,3 @@
-"""One job: a data source's Urjanet rows through its plugin to validated periods and a summary."""
+"""One job: the request every executor carries (`request`), and the pipeline that takes a data
+source's Urjanet rows through its plugin (`transform`) to validated periods (`validation`), bills
+and a summary (`summary`), in its run record (`pipeline`)."""

@@ -1,52 +1,40 @@
-"""One job, end to end (ARCHITECTURE "One job"): data source → Urjanet rows → periods → bills."""
+"""One job, end to end: look the data source up → open (or start) its run → load its Urjanet
+statements → transform → validate and window → store documents → write bills → summary → close
+the run. Each step hands the next a typed result; the executor passes in what it owns
+(`JobRuntime`)."""
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
-from datafeeds_core.errors import ConfigurationError, DatafeedsError, ExitCode, UsageError
-from datafeeds_core.executors.local.liveness import LOCAL_EXECUTORS, run_held
+from datafeeds_core.errors import ConfigurationError, DatafeedsError, ExitCode
+from datafeeds_core.job.request import JobRequest, JobRuntime
 from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from datafeeds_core.documents.service import StoredDocuments
+    from datafeeds_core.platform.bill_plan import WriteReport
     from datafeeds_core.platform.datasources import JobTarget
-    from datafeeds_core.plugin_api.contract import DataSourceContext
+    from datafeeds_core.plugin_api.registry import Plugin
+    from datafeeds_core.urjanet.model import ValidatedPeriods
+
+__all__ = ["Job", "JobOutcome", "refuse_disabled_feed", "run_job"]
 
 log = logs.get("run")
-DEFAULT_HISTORY_DAYS = 730
 # Under a job time limit (launch --timeout), the document step may use at most this share of
 # it: the bills are written with the documents that arrived in time, never lost to a kill.
 DOCUMENTS_SHARE_OF_TIMEOUT = 0.5
-
-
-@dataclass(frozen=True)
-class JobRequest:
-    oid: int
-    start: date | None = None
-    end: date | None = None
-    dry_run: bool = False
-    run_id: int | None = None  # set when launch/Batch queued the run already
-    executor: str = "cli"
-    task_id: str | None = None
-    timeout_s: float | None = None  # the job's own time limit (launch --timeout), if any
-    allow_mass_replace: bool = False  # the operator accepts a plan over the replacement bound
-    # `datafeeds run`: refuse a data source whose feed is disabled (`feeds set --disable`)
-    # unless forced; launch and Batch choose by feed themselves.
-    refuse_disabled_feed: bool = False
-    # `datafeeds run`: also log into $DATAFEEDS_HOME/logs/<run id>.log and record that path, as
-    # launched jobs do (their launcher already gave them a file).
-    log_file: bool = False
 
 
 @dataclass
@@ -62,76 +50,9 @@ class JobOutcome:
     scraper: str | None = None  # once the data source was found
 
 
-def resolve_dates(start: date | None, end: date | None, today: date) -> tuple[date, date]:
-    """[start, end): defaults today − 730 days and today; an empty or reversed range is refused."""
-    end = end or today
-    start = start or today - timedelta(days=DEFAULT_HISTORY_DAYS)
-    if start >= end:
-        raise UsageError(f"--start {start} must be before --end {end} (end is exclusive)")
-    return start, end
-
-
-def context_for(target: JobTarget) -> DataSourceContext:
-    from dataclasses import fields
-
-    from datafeeds_core.plugin_api.contract import DataSourceContext
-
-    values: dict[str, Any] = {
-        "scraper_key": target.scraper_key,
-        "utility": target.utility,
-        "utility_account_id": target.utility_account_id,
-        "service_id": target.service_id,
-        "gen_utility_account_id": target.gen_utility_account_id,
-        "gen_service_id": target.gen_service_id,
-        "meta": dict(target.meta or {}),
-    }
-    # Optional context a plugin may ask for, filled when the target knows it.
-    for name in ("commodity", "history_account_ids", "history_service_ids"):
-        if hasattr(target, name):
-            values[name] = getattr(target, name)
-    known = {f.name for f in fields(DataSourceContext)}
-    return DataSourceContext(**{k: v for k, v in values.items() if k in known})
-
-
-def checked_target(engine: Engine, target: JobTarget) -> JobTarget:
-    """`target` as its plugin needs it, checked: a ConfigurationError (exit 3) when the data
-    source's meta lacks a key the plugin requires; the service's id history added when the
-    plugin's metadata asks for it."""
-    from datafeeds_core.database import unreachable_is_transient
-    from datafeeds_core.platform.datasources import with_service_history
-    from datafeeds_core.plugin_api.registry import load
-
-    metadata = load(target.scraper_key).metadata()
-    missing = metadata.missing_meta(target.meta)
-    if missing:
-        raise ConfigurationError(
-            f"meter data source {target.data_source_oid}: scraper {target.scraper_key!r} needs "
-            f"meta keys: {', '.join(missing)} (set them in the data source's meta)"
-        )
-    if not metadata.needs_service_history:
-        return target
-    with unreachable_is_transient("platform database"), engine.connect() as conn:
-        return with_service_history(conn, target)
-
-
-def load_statements(settings: Settings, target: JobTarget) -> Any:
-    """The target's plugin and its Urjanet statements (a constant number of queries)."""
-    from datafeeds_core.database import URJANET, open_existing, unreachable_is_transient
-    from datafeeds_core.plugin_api.registry import load
-    from datafeeds_core.urjanet.loader import load as load_rows
-
-    plugin = load(target.scraper_key)
-    selection = plugin.selection(context_for(target))
-    engine = open_existing(settings.urjanet_url, URJANET)
-    try:
-        with unreachable_is_transient(URJANET), engine.connect() as conn:
-            return plugin, load_rows(conn, selection)
-    finally:
-        engine.dispose()
-
-
 def launch_settings(target: JobTarget, start: date, end: date, task_id: str) -> list[str]:
-    """JOBS.md §1.2 step 6, minus the Elasticsearch and platform host lines; no credential."""
+    """The old scraper's launch banner, minus its Elasticsearch and platform host lines; no
+    credential."""
     return [
         "Scraper Launch Settings:",
         "Enabled Features: set()",
@@ -150,12 +71,14 @@ class Job:
         self,
         request: JobRequest,
         settings: Settings,
+        runtime: JobRuntime | None = None,
         *,
         today: date | None = None,
         echo: Callable[[str], None] = print,
     ) -> None:
         self.request = request
         self.settings = settings
+        self.runtime = runtime or JobRuntime()
         self.today = today or date.today()
         self.echo = echo
         self.counts: dict[str, int] = {}
@@ -172,48 +95,48 @@ class Job:
 
         return open_existing(self.settings.platform_url, PLATFORM)
 
-    def _load_statements(self, target: JobTarget) -> Any:
-        return load_statements(self.settings, target)
+    def _find_target(self, engine: Engine) -> JobTarget | Exception:
+        """The data source's target, or why it could not be had (recorded on the run)."""
+        from datafeeds_core.database import unreachable_is_transient
+        from datafeeds_core.platform.datasources import find_target
+
+        try:
+            with unreachable_is_transient("platform database"), engine.connect() as conn:
+                return find_target(conn, self.request.oid)
+        except Exception as exc:  # the run is opened first, then fails with it
+            return exc
 
     def run(self) -> JobOutcome:
         from datafeeds_core.database import unreachable_is_transient
         from datafeeds_core.platform import run_records
 
-        start, end = resolve_dates(self.request.start, self.request.end, self.today)
-        task_id = self.request.task_id or os.environ.get("AWS_BATCH_JOB_ID") or str(uuid.uuid4())
+        start, end = self.request.dates(self.today)
+        task_id = self.runtime.task_id or str(uuid.uuid4())
         engine = self._platform()
-        alive = ExitStack()  # this process's liveness lock (and log file), until the run closes
+        alive = ExitStack()  # the executor's hold on the run (and the log file), until it closes
         alive.enter_context(logs.bound(oid=self.request.oid))
         try:
             with unreachable_is_transient("platform database"):
                 run_id = self.request.run_id
-                if run_id is None:
-                    run_id = run_records.open_run(
-                        engine,
-                        data_source_oid=self.request.oid,
-                        scraper_key=None,
-                        task_id=task_id,
-                        date_start=start,
-                        date_end=end,
-                        executor=self.request.executor,
-                        dry_run=self.request.dry_run,
-                    )
-                elif run_records.get_run(engine, run_id).status == "cancelled":
+                if run_id is not None and run_records.get_run(engine, run_id).status == "cancelled":
                     # Cancelled while queued (locally or on Batch): nothing to do, and not a
                     # failure Batch should retry or report.
                     log.info("run %s was cancelled before it started; not running it", run_id)
                     return JobOutcome(run_id, "cancelled", int(ExitCode.OK))
-                else:
-                    run_records.start_run(engine, run_id)
+                found = self._find_target(engine)
+                target = None if isinstance(found, Exception) else found
+                run_id = self._open(engine, target, task_id, start, end)
             logs.bind(run_id=run_id)
-            if self.request.log_file:
-                alive.enter_context(self._log_file(engine, run_id))
-            if self.request.executor in LOCAL_EXECUTORS:  # Batch runs: `batch status --sync`
-                alive.enter_context(run_held(self.settings.home, run_id))
+            if self.runtime.log_dir is not None:
+                alive.enter_context(self._log_file(engine, self.runtime.log_dir, run_id))
+            if self.runtime.hold is not None:
+                alive.enter_context(self.runtime.hold(run_id))
             started = time.monotonic()
             error_class: str | None = None
             try:
-                outcome = self._steps(engine, run_id, task_id, start, end)
+                if isinstance(found, Exception):
+                    raise found
+                outcome = self._steps(engine, run_id, found, task_id, start, end)
             except DatafeedsError as exc:
                 outcome = JobOutcome(run_id, "failed", int(exc.exit_code), error=str(exc))
                 error_class = type(exc).__name__
@@ -243,10 +166,36 @@ class Job:
             alive.close()
             engine.dispose()
 
-    def _log_file(self, engine: Engine, run_id: int) -> Any:
+    def _open(
+        self, engine: Engine, target: JobTarget | None, task_id: str, start: date, end: date
+    ) -> int:
+        """Open the run with what is known of it (`target`: None when the lookup failed), or
+        start the queued one with it; its id."""
+        from datafeeds_core.platform import run_records
+
+        scraper_key = target.scraper_key if target is not None else None
+        meter_oid = target.meter_oid if target is not None else None
+        if self.request.run_id is not None:
+            run_records.start_run(
+                engine, self.request.run_id, scraper_key=scraper_key, meter_oid=meter_oid
+            )
+            return self.request.run_id
+        return run_records.open_run(
+            engine,
+            data_source_oid=self.request.oid,
+            scraper_key=scraper_key,
+            meter_oid=meter_oid,
+            task_id=task_id,
+            date_start=start,
+            date_end=end,
+            executor=self.runtime.executor,
+            dry_run=self.request.dry_run,
+        )
+
+    def _log_file(self, engine: Engine, folder: Path, run_id: int) -> AbstractContextManager[None]:
         from datafeeds_core.platform.run_history import set_log_locations
 
-        path = self.settings.run_log_dir / f"{run_id}.log"
+        path = folder / f"{run_id}.log"
         path.parent.mkdir(parents=True, exist_ok=True)
         set_log_locations(engine, {run_id: str(path)})
         return logs.also_to_file(path, self.settings.log_format)
@@ -271,20 +220,16 @@ class Job:
         }
 
     def _steps(
-        self, engine: Engine, run_id: int, task_id: str, start: date, end: date
+        self, engine: Engine, run_id: int, target: JobTarget, task_id: str, start: date, end: date
     ) -> JobOutcome:
-        from datafeeds_core.database import unreachable_is_transient
+        from datafeeds_core.documents.service import StoredDocuments
         from datafeeds_core.job.summary import billing_summary, bills_per_service
-        from datafeeds_core.job.transform import run_transformer
-        from datafeeds_core.job.validation import in_window, validate_periods
-        from datafeeds_core.platform import replace_guard, run_records
-        from datafeeds_core.platform.datasources import find_target
+        from datafeeds_core.job.transform import checked_target, context_for, run_transformer
+        from datafeeds_core.job.validation import validated
+        from datafeeds_core.platform import replace_guard
+        from datafeeds_core.plugin_api.registry import load
+        from datafeeds_core.urjanet.loader import load_statements
 
-        with unreachable_is_transient("platform database"), engine.connect() as conn:
-            target = find_target(conn, self.request.oid)
-        run_records.set_target(
-            engine, run_id, scraper_key=target.scraper_key, meter_oid=target.meter_oid
-        )
         self.scraper = target.scraper_key
         logs.bind(scraper=target.scraper_key)
         if self.request.refuse_disabled_feed:
@@ -293,26 +238,33 @@ class Job:
             log.info(line)
 
         target = checked_target(engine, target)
-        plugin, data = self._load_statements(target)
+        plugin = load(target.scraper_key)
+        data = load_statements(self.settings.urjanet_url, plugin.selection(context_for(target)))
         log.info("loaded %d statements", len(data.accounts))
         result = run_transformer(plugin, data)
         self.dropped.extend(result.dropped)
-        max_days = plugin.metadata().max_period_days
-        periods, rejected = validate_periods(result.periods, self.today, max_days)
-        for d in rejected:
+        checked = validated(
+            result.periods,
+            self.today,
+            start=start,
+            end=end,
+            max_days=plugin.metadata().max_period_days,
+        )
+        for d in checked.rejected:
             log.warning("rejected period %s..%s: %s", d.IntervalStart, d.IntervalEnd, d.reason)
-        self.dropped.extend(rejected)
-        window = in_window(periods, start, end)
+        self.dropped.extend(checked.rejected)
+        window = checked.periods
         self.counts["periods"] = len(window)
 
         # Dry runs store nothing, documents included.
         stored = StoredDocuments() if self.request.dry_run else self._documents(target, window)
-        attachments = stored.attachments
-        report = self._write(engine, plugin, target, window, start, end, stored)
+        report = self._write(engine, plugin, target, checked, stored)
         self.counts.update(report.counts())
         self.service_counts = report.service_counts()
         self.counts["fan_out_services"] = len(self.service_counts) - 1
-        with_pdf = {(p.start.isoformat(), p.end.isoformat()) for p, a in attachments.items() if a}
+        with_pdf = {
+            (p.start.isoformat(), p.end.isoformat()) for p, a in stored.attachments.items() if a
+        }
         summary = billing_summary(window, with_pdf)
         if len(self.service_counts) > 1:
             summary += "\n" + bills_per_service(report.service_oid, self.service_counts)
@@ -332,10 +284,10 @@ class Job:
 
     def documents_deadline(self) -> float:
         """Seconds the document step may take: DATAFEEDS_DOCUMENTS_DEADLINE, and under a job
-        time limit (launch --timeout, else DATAFEEDS_JOB_TIMEOUT) at most its
+        time limit (the executor's, else DATAFEEDS_JOB_TIMEOUT) at most its
         DOCUMENTS_SHARE_OF_TIMEOUT, minus the time spent so far."""
         budget = self.settings.documents_deadline_s
-        limit = self.request.timeout_s or self.settings.job_timeout_s
+        limit = self.runtime.timeout_s or self.settings.job_timeout_s
         if limit is not None:
             spent = time.monotonic() - self.started
             budget = min(budget, limit * DOCUMENTS_SHARE_OF_TIMEOUT - spent)
@@ -343,8 +295,14 @@ class Job:
 
     def _documents(self, target: JobTarget, periods: tuple[BillingPeriod, ...]) -> StoredDocuments:
         """Fetch, check and store each statement's document; failures only cost the PDF."""
+        from datafeeds_core.documents.service import store_documents
+
         stored = store_documents(
-            self.settings, target, periods, step_timeout=self.documents_deadline()
+            self.settings,
+            periods,
+            utility=target.utility or "",
+            utility_account_id=target.utility_account_id or "",
+            step_timeout=self.documents_deadline(),
         )
         report = stored.report
         if report is None:
@@ -360,13 +318,11 @@ class Job:
     def _write(
         self,
         engine: Engine,
-        plugin: Any,
+        plugin: Plugin,
         target: JobTarget,
-        periods: tuple[BillingPeriod, ...],
-        start: date,
-        end: date,
+        periods: ValidatedPeriods,
         stored: StoredDocuments,
-    ) -> Any:
+    ) -> WriteReport:
         from datafeeds_core.platform import bill_writer
 
         writer = (
@@ -378,9 +334,6 @@ class Job:
             engine,
             target,
             periods,
-            start,
-            end,
-            today=self.today,
             dry_run=self.request.dry_run,
             attachments=stored.attachments,
             allow_mass_replace=self.request.allow_mass_replace,
@@ -402,69 +355,12 @@ def refuse_disabled_feed(engine: Engine, scraper_key: str) -> None:
         )
 
 
-def run_job(request: JobRequest, settings: Settings, **kwargs: Any) -> JobOutcome:
-    return Job(request, settings, **kwargs).run()
-
-
-@dataclass(frozen=True)
-class StoredDocuments:
-    """The document step's outcome: the report (None when no period links a document), each
-    period's attachment entries, and the `bill_document` rows to write with the bills."""
-
-    report: Any = None
-    attachments: dict[BillingPeriod, list[dict[str, str]]] = field(default_factory=dict)
-    rows: tuple[Any, ...] = ()
-
-    def record(self, conn: Any) -> None:
-        """Upsert the rows in the caller's transaction (the bills' own)."""
-        if self.rows:
-            from datafeeds_core.documents.records import record_documents
-
-            record_documents(conn, self.rows)
-
-
-def store_documents(
+def run_job(
+    request: JobRequest,
     settings: Settings,
-    target: JobTarget,
-    periods: tuple[BillingPeriod, ...],
+    runtime: JobRuntime | None = None,
     *,
-    step_timeout: float | None = None,
-) -> StoredDocuments:
-    """Fetch, check and store the documents of `periods` (within `step_timeout` seconds, by
-    default DATAFEEDS_DOCUMENTS_DEADLINE); their bill_document rows are returned, not written.
-
-    A document that cannot be had costs only itself, never a bill.
-    """
-    from datafeeds_core.documents.policy import SourcePolicy
-    from datafeeds_core.documents.service import (
-        attachments_for,
-        bill_documents_for,
-        collect_documents,
-    )
-    from datafeeds_core.documents.store import store_from_url
-
-    urls = [u for p in periods for u in p.source_urls]
-    if not urls:
-        return StoredDocuments()
-    report = collect_documents(
-        urls,
-        store_from_url(settings.documents_url),
-        http_user=settings.urjanet_http_user,
-        http_password=settings.urjanet_http_password,
-        concurrency=settings.document_concurrency,
-        timeout=settings.document_timeout_s,
-        step_timeout=settings.documents_deadline_s if step_timeout is None else step_timeout,
-        policy=SourcePolicy.from_settings(settings),
-    )
-    rows = tuple(
-        row
-        for p in periods
-        for row in bill_documents_for(
-            p,
-            report,
-            utility=target.utility or "",
-            utility_account_id=target.utility_account_id or "",
-        )
-    )
-    attachments = {p: attachments_for(p.source_urls, report) for p in periods}
-    return StoredDocuments(report, attachments, rows)
+    today: date | None = None,
+    echo: Callable[[str], None] = print,
+) -> JobOutcome:
+    return Job(request, settings, runtime, today=today, echo=echo).run()

@@ -1,4 +1,4 @@
-"""The "Final Billing Summary" table (JOBS.md §1.5 layout)."""
+"""The "Final Billing Summary" table a job prints, laid out as the old scrapers printed it."""
 
 from __future__ import annotations
 

@@ -1,14 +1,17 @@
-"""Run a plugin's transformer over Urjanet data, reporting every statement it drops."""
+"""A data source through its plugin: what the plugin is told of it (`context_for`), and its
+transformer run over the Urjanet statements, reporting every statement it drops."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from datafeeds_core import logs
-from datafeeds_core.errors import DatafeedsError, JobFailed
+from datafeeds_core.errors import ConfigurationError, DatafeedsError, JobFailed
 from datafeeds_core.job.validation import implausible
-from datafeeds_core.plugin_api.contract import DEFAULT_MAX_PERIOD_DAYS
+from datafeeds_core.plugin_api.contract import DEFAULT_MAX_PERIOD_DAYS, DataSourceContext
 from datafeeds_core.plugin_api.registry import Plugin, load
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, periods_json
 from datafeeds_core.urjanet.model import (
@@ -19,12 +22,56 @@ from datafeeds_core.urjanet.model import (
     filter_by_date_range,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from datafeeds_core.platform.datasources import JobTarget
+
 log = logs.get("transform")
 
 # Dates outside these bounds are placeholders or typing errors (9999-12-31, 0001-01-01), not
 # billing dates; transformers add and subtract days, which would overflow at the ends.
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2200, 1, 1)
+
+
+def context_for(target: JobTarget) -> DataSourceContext:
+    """What the plugin is told about the data source (for its Selection)."""
+    values: dict[str, Any] = {
+        "scraper_key": target.scraper_key,
+        "utility": target.utility,
+        "utility_account_id": target.utility_account_id,
+        "service_id": target.service_id,
+        "gen_utility_account_id": target.gen_utility_account_id,
+        "gen_service_id": target.gen_service_id,
+        "meta": dict(target.meta or {}),
+    }
+    # Optional context a plugin may ask for, filled when the target knows it.
+    for name in ("commodity", "history_account_ids", "history_service_ids"):
+        if hasattr(target, name):
+            values[name] = getattr(target, name)
+    known = {f.name for f in fields(DataSourceContext)}
+    return DataSourceContext(**{k: v for k, v in values.items() if k in known})
+
+
+def checked_target(engine: Engine, target: JobTarget) -> JobTarget:
+    """`target` as its plugin needs it, checked: a ConfigurationError (exit 3) when the data
+    source's meta lacks a key the plugin requires; the service's id history added when the
+    plugin's metadata asks for it."""
+    from datafeeds_core.database import unreachable_is_transient
+    from datafeeds_core.platform.datasources import with_service_history
+
+    metadata = load(target.scraper_key).metadata()
+    missing = metadata.missing_meta(target.meta)
+    if missing:
+        raise ConfigurationError(
+            f"meter data source {target.data_source_oid}: scraper {target.scraper_key!r} needs "
+            f"meta keys: {', '.join(missing)} (set them in the data source's meta)"
+        )
+    if not metadata.needs_service_history:
+        return target
+    with unreachable_is_transient("platform database"), engine.connect() as conn:
+        return with_service_history(conn, target)
 
 
 def _dates(account: Account) -> list[date | None]:

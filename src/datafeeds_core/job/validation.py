@@ -1,4 +1,5 @@
-"""Checks on transformed periods before anything is written (ARCHITECTURE "One job" step 5)."""
+"""Checks on transformed periods before anything is written, and the job's date window; the
+result (`ValidatedPeriods`) is what the document and bill steps take."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from datafeeds_core.plugin_api.contract import DEFAULT_MAX_PERIOD_DAYS
-from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement
+from datafeeds_core.urjanet.model import BillingPeriod, DroppedStatement, ValidatedPeriods
 
 # No Urjanet statement is older than this; an earlier date is a placeholder or a typo.
 EARLIEST_PERIOD_START = date(1990, 1, 1)
@@ -66,3 +67,16 @@ def in_window(
 ) -> tuple[BillingPeriod, ...]:
     """Periods overlapping [start, end): start inclusive, end exclusive."""
     return tuple(p for p in periods if p.start < end and p.end >= start)
+
+
+def validated(
+    periods: Iterable[BillingPeriod],
+    today: date,
+    *,
+    start: date,
+    end: date,
+    max_days: int = DEFAULT_MAX_PERIOD_DAYS,
+) -> ValidatedPeriods:
+    """`validate_periods`, then `in_window`: the one check of a job's periods."""
+    kept, rejected = validate_periods(periods, today, max_days)
+    return ValidatedPeriods(in_window(kept, start, end), rejected, start, end)

@@ -1,8 +1,9 @@
-"""Deciding what to write: billing periods → platform rows → one decision each (pure).
+"""Deciding what to write: validated periods → platform rows → one decision each (pure).
 
-Converts periods to rows (JOBS §3.1b, §3.2 rounding; SPEC §3.5 item mapping), keeps the ones in
-the job's window, validates them, snaps the first start, and decides each incoming bill against
-the service's existing bills. `bill_writer` reads the existing rows and applies the decisions.
+Converts periods to rows (rounding as the platform stores them; charges as line items), snaps
+the first start, and decides each incoming bill against the service's existing bills. The
+periods arrive checked and windowed (`ValidatedPeriods`); `bill_writer` reads the existing rows
+and applies the decisions.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class WriteReport:
     decisions: tuple[BillDecision, ...]
     table: Literal["bill", "partial_bill"] = "bill"
     # The same bills written to the other services with the meter's SAID and utility that a
-    # meter points at (fan-out, JOBS §3.1 step 2 without its cross-utility leak).
+    # meter points at (fan-out, never across utilities).
     fanned_out: tuple[WriteReport, ...] = ()
 
     def counts(self) -> dict[str, int]:
@@ -135,7 +136,7 @@ def _rounded(value: Decimal | float | None, places: int) -> float | None:
 
 
 def line_item(charge: Charge) -> dict[str, Any]:
-    """A bill `items` entry (SPEC §3.5 BillingDatum mapping)."""
+    """A bill `items` entry: the charge's amount, quantity, rate, and kind by its unit."""
     unit = (charge.UsageUnit or "").lower()
     kind = "demand" if unit == "kw" else "use" if unit in USE_UNITS else "other"
     return {
@@ -200,24 +201,8 @@ def to_partial_bill(
     )
 
 
-def validate(bills: Sequence[IncomingBill], today: date) -> list[IncomingBill]:
-    """Sorted by start; JobFailed for a bill overlapping another, empty, or ending after today."""
-    ordered = sorted(bills, key=lambda b: (b.initial, b.closing))
-    for b in ordered:
-        if b.closing <= b.initial:
-            raise JobFailed(f"bill {b.initial} to {b.closing} is shorter than one day")
-        if b.closing > today:
-            raise JobFailed(f"bill {b.initial} to {b.closing} ends after today ({today})")
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if b.initial <= a.closing:
-            raise JobFailed(
-                f"bills {a.initial} to {a.closing} and {b.initial} to {b.closing} overlap"
-            )
-    return ordered
-
-
 def snap_first_start(bills: list[IncomingBill], closings: set[date]) -> list[IncomingBill]:
-    """JOBS §3.1a: a first bill starting on an existing closing starts a day later."""
+    """A first bill starting on an existing bill's closing date starts a day later."""
     if not bills or bills[0].initial not in closings:
         return bills
     first = replace(bills[0], initial=bills[0].initial + DAY)
@@ -264,7 +249,7 @@ def _intersects(a: IncomingBill, b: ExistingBill) -> bool:
 
 
 def _lost_values(incoming: IncomingBill, existing: ExistingBill) -> str | None:
-    """JOBS §3.1d: an update must not replace use by zero, nor a peak by nothing."""
+    """An update must not replace use by zero, nor a peak by nothing."""
     if incoming.cost and not incoming.used and existing.used:
         return f"incoming bill has cost but no use while bill {existing.oid} has use"
     if incoming.peak is None and existing.peak is not None:
@@ -299,7 +284,7 @@ def _sorted_json(values: Any) -> list[str]:
 
 
 def partial_matches(incoming: IncomingBill, existing: ExistingBill) -> bool:
-    """JOBS §3.2 "differs", negated; identifiers compare only when the period carried them."""
+    """Nothing differs; identifiers compare only when the period carried them."""
     if (
         incoming.cost != existing.cost
         or incoming.used != existing.used
@@ -329,7 +314,7 @@ def _decision(incoming: IncomingBill, operation: Operation, **kwargs: Any) -> Bi
 def hidden_by_audit(decision: BillDecision) -> bool:
     """Is the bill written hidden (visible=false) until its audit is done?
 
-    Only a new bill that replaces nothing, as the old system did (JOBS §3.1 "Bill audit"): a bill
+    Only a new bill that replaces nothing, as the old system did: a bill
     that replaces bills takes the place of a month the customer could already see, and hiding it
     would make that month disappear. It is audited all the same.
     """
@@ -343,7 +328,7 @@ def plan_bills(
     audit: bool = False,
     matches: Callable[[IncomingBill, ExistingBill], bool] = bill_matches,
 ) -> list[Plan]:
-    """Decide each incoming bill against the existing ones (pure; incoming already validated).
+    """Decide each incoming bill against the existing ones (pure; incoming sorted and validated).
 
     `audit`: the service is enrolled in bill audit, so new and updated bills without an audit
     get one. With `matches=partial_matches` this is the partial-bill (supersede) flavour.

@@ -1,10 +1,11 @@
-"""Write billing periods to the meter's utility service (ARCHITECTURE "One job" step 7).
+"""Every bill write: validated periods to the meter's utility service, and documents attached
+to bills already written.
 
-Only periods overlapping [start, end) are written: to `target.service_oid`, and to the other
-services with the same SAID and the same utility that a meter points at (fan-out, JOBS §3.1
-step 2; never across utilities, §7.2.5), in one transaction holding every service's lock. Each
-incoming bill is decided against its service's existing bills as JOBS §3.1 describes, minus its
-quirks (docs/cut-over.md lists the differences):
+Periods (already checked and windowed: `ValidatedPeriods`) are written to `target.service_oid`,
+and to the other services with the same SAID and the same utility that a meter points at
+(fan-out; never across utilities), in one transaction holding every service's lock. Each
+incoming bill is decided against its service's existing bills (docs/cut-over.md lists the
+differences from the old system):
 
 - exact dates → "unchanged" when the incoming values are already there, else "updated";
 - otherwise overlapped bills (inclusive dates) are "replaced": deleted, the new bill inserted;
@@ -14,9 +15,9 @@ quirks (docs/cut-over.md lists the differences):
 - nothing matched → "new".
 
 Deciding is a pure function of the existing rows (`bill_plan.plan_bills`); this module reads
-the rows, holds the lock and applies the decisions. A dry run decides the same way
-and writes nothing. Generation-only scrapers write `partial_bill` rows
-instead (JOBS §3.2), superseding older versions rather than deleting them.
+the rows, holds the lock and applies the decisions. A dry run decides the same way and writes
+nothing. Generation-only scrapers write `partial_bill` rows instead, superseding older versions
+rather than deleting them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
-from datafeeds_core.job.validation import in_window
 from datafeeds_core.platform import replace_guard
 from datafeeds_core.platform.bill_plan import (
     BillDecision,
@@ -44,7 +44,6 @@ from datafeeds_core.platform.bill_plan import (
     snap_first_start,
     to_bill,
     to_partial_bill,
-    validate,
 )
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.locking import locked_transaction
@@ -66,9 +65,17 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
     from datafeeds_core.platform.datasources import JobTarget
-    from datafeeds_core.urjanet.model import BillingPeriod
+    from datafeeds_core.urjanet.model import BillingPeriod, ValidatedPeriods
 
-__all__ = ["BillDecision", "WriteReport", "write_bills", "write_partial_bills"]
+__all__ = [
+    "BillDecision",
+    "ServiceBill",
+    "WriteReport",
+    "attach_documents",
+    "service_bills",
+    "write_bills",
+    "write_partial_bills",
+]
 
 Attachments = Mapping["BillingPeriod", Sequence[Mapping[str, Any]]]
 
@@ -101,20 +108,10 @@ def _service_transaction(
             conn.rollback()
 
 
-def _prepare(
-    periods: Sequence[BillingPeriod],
-    start: date,
-    end: date,
-    today: date,
-    convert: Callable[[BillingPeriod], IncomingBill],
-) -> list[IncomingBill]:
-    return validate([convert(p) for p in in_window(periods, start, end)], today)
-
-
 def fan_out_services(conn: Connection, target: JobTarget) -> list[int]:
-    """The other services that get this meter's bills: same SAID and same utility, and a meter
-    points at them (JOBS §3.1 step 2; the utility check keeps the cross-utility leak of §7.2.5
-    closed). None when the meter's service has no SAID or no utility."""
+    """The other services that get this meter's bills: same SAID and same utility (never across
+    utilities), and a meter points at them. None when the meter's service has no SAID or no
+    utility."""
     if not target.service_id or not target.utility:
         return []
     us = utility_service
@@ -134,25 +131,22 @@ def fan_out_services(conn: Connection, target: JobTarget) -> list[int]:
 def write_bills(
     engine: Engine,
     target: JobTarget,
-    periods: Sequence[BillingPeriod],
-    start: date,
-    end: date,
+    periods: ValidatedPeriods,
     *,
-    today: date,
     dry_run: bool = False,
     attachments: Attachments | None = None,
     allow_mass_replace: bool = False,
     in_transaction: Callable[[Connection], None] | None = None,
 ) -> WriteReport:
-    """Write the periods overlapping [start, end) as `bill` rows of the meter's own service and
-    of the services it fans out to (`fan_out_services`), in one transaction holding every
+    """Write the periods as `bill` rows of the meter's own service and of the services it fans
+    out to (`fan_out_services`), in one transaction holding every
     service's lock. Each service is decided on its own bills, its own audit enrolment.
 
     A plan over the replacement bound is refused (`replace_guard`) unless `allow_mass_replace`,
     and the transaction rolls back whole; `in_transaction` writes more rows (bill_document) in
     the bills' own transaction."""
     docs = attachments or {}
-    bills = _prepare(periods, start, end, today, lambda p: to_bill(p, docs.get(p, ())))
+    bills = [to_bill(p, docs.get(p, ())) for p in periods.periods]
     with platform_errors(), engine.connect() as conn:
         others = fan_out_services(conn, target)
     with _service_transaction(engine, target.service_oid, dry_run, *others) as conn:
@@ -230,8 +224,8 @@ def _existing_bills(conn: Connection, service: int) -> list[ExistingBill]:
 
 @dataclass(frozen=True)
 class AuditMeter:
-    """The meter whose bill-audit enrolment decides for the service (JOBS §3.1), with the names
-    the audit rows carry."""
+    """The meter whose bill-audit enrolment decides for the service, with the names the audit
+    rows carry."""
 
     oid: int
     utility: str | None
@@ -407,30 +401,21 @@ def _start_audit(
 def write_partial_bills(
     engine: Engine,
     target: JobTarget,
-    periods: Sequence[BillingPeriod],
-    start: date,
-    end: date,
+    periods: ValidatedPeriods,
     *,
-    today: date,
     dry_run: bool = False,
     provider_type: PartialProviderType = "generation-only",
     attachments: Attachments | None = None,
     allow_mass_replace: bool = False,
     in_transaction: Callable[[Connection], None] | None = None,
 ) -> WriteReport:
-    """Write the periods overlapping [start, end) as `partial_bill` rows (JOBS §3.2).
+    """Write the periods as `partial_bill` rows.
 
     A changed or overlapped partial bill is superseded (a new row, the old one pointing at it),
     never deleted; manual ones are left alone; partial_bill_link is not touched.
     """
     docs = attachments or {}
-    bills = _prepare(
-        periods,
-        start,
-        end,
-        today,
-        lambda p: to_partial_bill(p, target, provider_type, docs.get(p, ())),
-    )
+    bills = [to_partial_bill(p, target, provider_type, docs.get(p, ())) for p in periods.periods]
     service = target.service_oid
     with _service_transaction(engine, service, dry_run) as conn:
         existing = _existing_partial_bills(conn, service, provider_type)
@@ -521,3 +506,54 @@ def _apply_partial(conn: Connection, service: int, provider_type: str, plan: Pla
             .values(superseded_by=oid, modified=now)
         )
     return replace(decision, bill_oid=int(oid), replaced_oids=tuple(old))
+
+
+# ---------------------------------------------------------------- documents of written bills
+
+
+@dataclass(frozen=True)
+class ServiceBill:
+    """A bill already on a service, as attaching documents needs it."""
+
+    oid: int
+    closing: date
+    attachments: tuple[dict[str, Any], ...]
+
+
+def _bill_table(partial: bool) -> Any:
+    return partial_bill if partial else bill
+
+
+def service_bills(engine: Engine, service_oid: int, *, partial: bool) -> list[ServiceBill]:
+    """The service's bills (its current `partial_bill` rows when `partial`)."""
+    table = _bill_table(partial)
+    query = select(table.c.oid, table.c.closing, table.c.attachments).where(
+        table.c.service == service_oid
+    )
+    if partial:
+        query = query.where(table.c.superseded_by.is_(None))
+    with platform_errors(), engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [ServiceBill(int(r.oid), r.closing, tuple(r.attachments or ())) for r in rows]
+
+
+def attach_documents(
+    engine: Engine,
+    service_oid: int,
+    attachments: Mapping[int, Sequence[Mapping[str, Any]]],
+    *,
+    partial: bool,
+    in_transaction: Callable[[Connection], None] | None = None,
+) -> None:
+    """Set each bill's `attachments` (bill oid → entries) in one transaction holding the
+    service's lock; `in_transaction` writes more rows (bill_document) in that transaction."""
+    table = _bill_table(partial)
+    with _service_transaction(engine, service_oid, False) as conn:
+        if in_transaction is not None:
+            in_transaction(conn)
+        for oid, entries in attachments.items():
+            conn.execute(
+                update(table)
+                .where(table.c.oid == oid)
+                .values(attachments=[dict(e) for e in entries])
+            )

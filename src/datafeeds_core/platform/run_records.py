@@ -1,7 +1,8 @@
 """Run records (`datafeeds_run`): one row per job, written in their own short transactions.
 
-A run is opened before anything else happens (so a crash still leaves a trace), started when a
-worker picks it up, and finished with its status, counts, timings and (redacted) error.
+A run is opened with what is known of it (a job opens its own once it has looked its data
+source up, so a crash still leaves a trace), started when a worker picks it up, and finished
+with its status, counts, timings and (redacted) error.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ COUNT_KEYS = (
     "documents_reused",
     "documents_failed",
     "periods",
-    # Other services that got the bills (same SAID and utility, JOBS §3.1 step 2); each
+    # Other services that got the bills (same SAID and utility); each
     # service's own counts are in the run's details ("services").
     "fan_out_services",
 )
@@ -86,8 +87,8 @@ def open_run(
     """A new run record, committed at once; returns its id.
 
     `status` is "running" for a job that starts now (attempt 1) or "queued" for one a launcher
-    or Batch will start later (attempt 0 until `start_run`). `scraper_key` may be None when the
-    data source is not loaded yet (`set_target` fills it in).
+    or Batch will start later (attempt 0 until `start_run`). `scraper_key` and `meter_oid` are
+    None when the data source could not be looked up.
     """
     _check(executor, EXECUTORS, "executor")
     _check(status, ("queued", "running"), "a new run's status")
@@ -117,8 +118,15 @@ def open_run(
         )
 
 
-def start_run(engine: Engine, run_id: int) -> int:
-    """Mark the run running (a new attempt); returns the attempt number."""
+def start_run(
+    engine: Engine,
+    run_id: int,
+    *,
+    scraper_key: str | None = None,
+    meter_oid: int | None = None,
+) -> int:
+    """Mark the run running (a new attempt), with the scraper and meter its job found (those
+    given); returns the attempt number."""
     with platform_errors(), engine.begin() as conn:
         row = conn.execute(
             select(datafeeds_run.c.status, datafeeds_run.c.attempt)
@@ -130,6 +138,11 @@ def start_run(engine: Engine, run_id: int) -> int:
         if row.status not in STARTABLE:
             raise JobFailed(f"run {run_id} is {row.status}; it cannot be started again")
         attempt = int(row.attempt) + 1
+        found: dict[str, Any] = {}
+        if scraper_key is not None:
+            found["scraper"] = scraper_key
+        if meter_oid is not None:
+            found["meter"] = meter_oid
         conn.execute(
             update(datafeeds_run)
             .where(datafeeds_run.c.id == run_id)
@@ -139,21 +152,10 @@ def start_run(engine: Engine, run_id: int) -> int:
                 started_at=_now(),
                 finished_at=None,
                 duration_s=None,
+                **found,
             )
         )
     return attempt
-
-
-def set_target(engine: Engine, run_id: int, *, scraper_key: str, meter_oid: int | None) -> None:
-    """Record what the data source turned out to be (scraper key and meter)."""
-    with platform_errors(), engine.begin() as conn:
-        updated = conn.execute(
-            update(datafeeds_run)
-            .where(datafeeds_run.c.id == run_id)
-            .values(scraper=scraper_key, meter=meter_oid)
-        ).rowcount
-    if not updated:
-        raise ConfigurationError(f"no run with id {run_id}")
 
 
 def finish_run(

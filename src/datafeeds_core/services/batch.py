@@ -55,7 +55,7 @@ def submit(
     from datafeeds_core.executors.batch.aws import submit as submit_sources
     from datafeeds_core.executors.batch.defaults import DEFAULT_JOB_DEFINITION
     from datafeeds_core.executors.local.fleet import select_sources
-    from datafeeds_core.job.pipeline import resolve_dates
+    from datafeeds_core.job.request import resolve_dates
     from datafeeds_core.platform.feeds import queue_name
 
     request.check()

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datafeeds_core.job.pipeline import JobOutcome, JobRequest
+    from datafeeds_core.job.pipeline import JobOutcome
+    from datafeeds_core.job.request import JobRequest
 
 
 def run_one(request: JobRequest, *, echo: Callable[[str], None]) -> JobOutcome:
     """Run the job `request` names with the configured settings."""
     from datafeeds_core.config import settings
-    from datafeeds_core.job.pipeline import run_job
+    from datafeeds_core.executors.local.inprocess import run_here
 
-    return run_job(request, settings(), echo=echo)
+    return run_here(request, settings(), echo=echo)

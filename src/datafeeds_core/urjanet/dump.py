@@ -1,10 +1,10 @@
-"""Export a data source's statements from the Urjanet database as an input fixture (SPEC §2),
-and load such a fixture into an Urjanet database.
+"""Export a data source's statements from the Urjanet database as an input fixture, and load
+such a fixture into an Urjanet database.
 
-`datafeeds urjanet dump` (fixes SPEC §7 `dump_urja_json.py`): the rows are the ones a job
-would load, chosen by the plugin's own Selection and read by the core loader; the output is
-ordered JSON with indent 4, the format of the reference fixtures; identifiers are optionally
-anonymised with a seeded one-to-one mapping (`anonymise.py`).
+`datafeeds urjanet dump`: the rows are the ones a job would load, chosen by the plugin's own
+Selection and read by the core loader; the output is ordered JSON with indent 4, the format of
+the reference fixtures; identifiers are optionally anonymised with a seeded one-to-one mapping
+(`anonymise.py`).
 """
 
 from __future__ import annotations
@@ -43,18 +43,12 @@ class DumpRequest:
         )
 
 
-def load_statements(urjanet_url: str, request: DumpRequest) -> UrjanetData:
+def selected_statements(urjanet_url: str, request: DumpRequest) -> UrjanetData:
     """The statements a job of `request.scraper_key` would load for these ids."""
-    from datafeeds_core.database import URJANET, open_existing
     from datafeeds_core.plugin_api.registry import load
-    from datafeeds_core.urjanet.loader import load as load_rows
+    from datafeeds_core.urjanet.loader import load_statements
 
-    selection = load(request.scraper_key).selection(request.context())
-    engine = open_existing(urjanet_url, URJANET)
-    try:
-        return load_rows(engine, selection)
-    finally:
-        engine.dispose()
+    return load_statements(urjanet_url, load(request.scraper_key).selection(request.context()))
 
 
 def dump_fixture(urjanet_url: str, request: DumpRequest) -> str:
@@ -62,7 +56,7 @@ def dump_fixture(urjanet_url: str, request: DumpRequest) -> str:
     from datafeeds_core.urjanet.anonymise import anonymise
     from datafeeds_core.urjanet.fixture_json import dumps
 
-    data = load_statements(urjanet_url, request)
+    data = selected_statements(urjanet_url, request)
     if not data.accounts:
         said = f", SAID {request.said}" if request.said else ""
         raise JobFailed(

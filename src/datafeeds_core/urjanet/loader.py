@@ -1,4 +1,4 @@
-"""Execute a plugin's `Selection` against the Urjanet database (SPEC §3.1, fixing §8.1–§8.4).
+"""Loading statements: a plugin's `Selection` executed against the Urjanet database.
 
 A constant number of queries, whatever the number of statements and meters: accounts, then
 meters, charges and usages for all selected accounts at once (IN lists of account PKs, split
@@ -261,7 +261,7 @@ def _fetch(conn: Connection, queries: Queries, tables: DeliveryTables) -> Urjane
             for m in meters_of[account_pk]
         )
         floating = tuple(floating_of[account_pk])
-        if meters or floating:  # SPEC §3.1 step 3
+        if meters or floating:  # an account with neither is not a statement of this source
             accounts.append(new_account(*values, meters=meters, floating_charges=floating))
         else:
             empty.append(account_pk)
@@ -352,6 +352,19 @@ def _resolve_and_fetch(
         selection = replace(selection.resolve(Lookup(conn, tables)), resolve=None)
     delivery = tables_for(tables or selection.delivery)
     return selection, _fetch(conn, queries or Queries.build(selection, delivery), delivery)
+
+
+def load_statements(urjanet_url: str, selection: Selection) -> UrjanetData:
+    """The statements `selection` names, read from the Urjanet database at `urjanet_url` (which
+    must exist) over one connection; unreachable, it is a TransientError."""
+    from datafeeds_core.database import URJANET, open_existing
+
+    engine = open_existing(urjanet_url, URJANET)
+    try:
+        with unreachable_is_transient(URJANET), engine.connect() as conn:
+            return load(conn, selection)
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Immutable Urjanet data model (SPEC §2). Field names copy the MySQL columns."""
+"""Immutable Urjanet data model, and the periods built from it. Field names copy the MySQL
+columns."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ class BillingPeriod:
 
 @dataclass(frozen=True, slots=True)
 class DroppedStatement:
-    """A statement the transformer did not turn into a period, and why (SPEC §8.12)."""
+    """A statement the transformer did not turn into a period, and why."""
 
     PK: int | None
     StatementDate: date | None
@@ -161,6 +162,19 @@ class DroppedStatement:
 class TransformResult:
     periods: tuple[BillingPeriod, ...] = ()
     dropped: tuple[DroppedStatement, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ValidatedPeriods:
+    """Periods that passed the job's checks (`job.validation.validated`: non-empty, plausible,
+    none in the future, none overlapping another), sorted, and overlapping the job's window
+    [start, end); `rejected` holds the periods set aside, with their reasons. The bill writer
+    takes this and checks nothing again."""
+
+    periods: tuple[BillingPeriod, ...]
+    rejected: tuple[DroppedStatement, ...]
+    start: date
+    end: date
 
 
 ChargePredicate = Callable[[Charge], bool]

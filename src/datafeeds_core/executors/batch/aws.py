@@ -27,6 +27,7 @@ from datafeeds_core.executors.batch.definition import (
     JobDefinitionSpec,
     job_definition,
 )
+from datafeeds_core.job.request import JobRequest
 from datafeeds_core.platform import batch_runs
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ def _submit_chunk(
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             url = f"{options.manifests_url.rstrip('/')}/{stamp}-{name}-{uuid.uuid4().hex[:8]}.json"
             entries = [
-                manifest.ManifestEntry(s.oid, r, options.start, options.end, options.dry_run)
+                JobRequest(s.oid, options.start, options.end, options.dry_run, run_id=r)
                 for s, r in zip(chunk, run_ids, strict=True)
             ]
             manifest.write(url, entries, chunk_size=options.chunk_size, s3=s3)

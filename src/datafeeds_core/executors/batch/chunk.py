@@ -1,7 +1,7 @@
 """A Batch array child that runs a slice of K data sources (`batch submit --chunk-size K`).
 
 One container start is paid for K jobs instead of one each. Every job still runs as it does
-under `datafeeds launch`: in its own process forked from a warm server (executors/local.py),
+under `datafeeds launch`: in its own process forked from a warm server (executors/local/),
 with its own run record and exit code; the child relays each job's log to stderr (JSON lines,
 each with its run id) as the job ends. The child's exit code is what Batch decides on:
 
@@ -120,7 +120,7 @@ def run_slice(part: Slice, settings: Settings) -> int:
     from datafeeds_core.platform import batch_runs
     from datafeeds_core.platform.run_history import get_runs
 
-    run_ids = [e.run_id for e in part]
+    run_ids = [e.run_id for e in part if e.run_id is not None]  # a manifest's entries have one
     job_id = os.environ.get("AWS_BATCH_JOB_ID") or "array-child"
     engine = make_engine(settings.platform_url)
     try:
@@ -130,15 +130,10 @@ def run_slice(part: Slice, settings: Settings) -> int:
         log_dir.mkdir(parents=True, exist_ok=True)
         jobs = [
             LocalJob(
-                run_id=e.run_id,
-                oid=e.oid,
-                scraper_key=records[e.run_id].scraper if e.run_id in records else None,
-                start=e.start,
-                end=e.end,
-                dry_run=e.dry_run,
+                e,
                 task_id=job_id,
                 log_path=log_dir / f"{e.run_id}.log",
-                executor="batch",
+                scraper_key=records[e.run_id].scraper if e.run_id in records else None,
             )
             for e in part
             if e.run_id in todo
@@ -151,6 +146,7 @@ def run_slice(part: Slice, settings: Settings) -> int:
             concurrency=concurrency(),
             plugin_keys=[j.scraper_key for j in jobs if j.scraper_key],
             cancel_on_interrupt=False,
+            executor="batch",
         )
         try:
             if jobs:  # else a retry found every run finished: no fork server to start

@@ -1,69 +1,64 @@
-"""The array-job manifest: which data sources (and run records) each Batch array index runs.
+"""The array-job manifest: which job requests (data source, queued run, dates) each Batch array
+index runs.
 
 A JSON list, one element per array index: an object `{"oid", "run_id", "start", "end",
-"dry_run"}` (dates ISO, end exclusive) for a child that runs one data source, or a list of such
-objects, the slice of a child that runs several (`batch submit --chunk-size K`). It lives in S3
-(`s3://bucket/key`) for Batch, or in a file (`file:///path`) for local tests; boto3 is imported
-only for S3.
+"dry_run"}` (a `JobRequest`; dates ISO, end exclusive) for a child that runs one data source, or
+a list of such objects, the slice of a child that runs several (`batch submit --chunk-size K`).
+It lives in S3 (`s3://bucket/key`) for Batch, or in a file (`file:///path`) for local tests;
+boto3 is imported only for S3.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from datafeeds_core.errors import ConfigurationError, TransientError, UsageError
+from datafeeds_core.job.request import JobRequest
+
+Slice = tuple[JobRequest, ...]  # what one array child runs
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
-    oid: int
-    run_id: int
-    start: date
-    end: date
-    dry_run: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "oid": self.oid,
-            "run_id": self.run_id,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-        }
-        if self.dry_run:
-            doc["dry_run"] = True
-        return doc
+def as_dict(request: JobRequest) -> dict[str, Any]:
+    """A request as a manifest holds it: its queued run and resolved dates are required."""
+    if request.run_id is None or request.start is None or request.end is None:
+        raise ValueError(f"a manifest entry needs a queued run and both dates: {request}")
+    doc: dict[str, Any] = {
+        "oid": request.oid,
+        "run_id": request.run_id,
+        "start": request.start.isoformat(),
+        "end": request.end.isoformat(),
+    }
+    if request.dry_run:
+        doc["dry_run"] = True
+    return doc
 
 
-Slice = tuple[ManifestEntry, ...]  # what one array child runs
-
-
-def slices(entries: Sequence[ManifestEntry], chunk_size: int = 1) -> list[Slice]:
+def slices(entries: Sequence[JobRequest], chunk_size: int = 1) -> list[Slice]:
     """`entries` cut into consecutive slices of `chunk_size` (the last may be shorter)."""
     if chunk_size < 1:
         raise UsageError(f"a chunk size is at least 1; got {chunk_size}")
     return [tuple(entries[i : i + chunk_size]) for i in range(0, len(entries), chunk_size)]
 
 
-def encode(entries: Sequence[ManifestEntry], chunk_size: int = 1) -> bytes:
+def encode(entries: Sequence[JobRequest], chunk_size: int = 1) -> bytes:
     """One array index per line: readable in a console, still one JSON document. With a chunk
     size of 1 each line is an entry (the format every worker reads), else a list of entries."""
 
     def line(part: Slice) -> str:
-        docs = [e.as_dict() for e in part]
+        docs = [as_dict(e) for e in part]
         return json.dumps(docs[0] if chunk_size == 1 else docs, separators=(",", ":"))
 
     lines = ",\n".join(line(part) for part in slices(entries, chunk_size))
     return f"[\n{lines}\n]\n".encode()
 
 
-def _entry(doc: Any) -> ManifestEntry:
-    return ManifestEntry(
+def _entry(doc: Any) -> JobRequest:
+    return JobRequest(
         oid=int(doc["oid"]),
         run_id=int(doc["run_id"]),
         start=date.fromisoformat(doc["start"]),
@@ -86,7 +81,7 @@ def decode_slices(data: bytes, where: str = "manifest") -> list[Slice]:
         raise ConfigurationError(f"{where} is not a datafeeds manifest: {exc}") from None
 
 
-def decode(data: bytes, where: str = "manifest") -> list[ManifestEntry]:
+def decode(data: bytes, where: str = "manifest") -> list[JobRequest]:
     """Every entry, in array-index order."""
     return [entry for part in decode_slices(data, where) for entry in part]
 
@@ -106,9 +101,7 @@ def _s3() -> Any:
     return boto3.session.Session().client("s3")
 
 
-def write(
-    url: str, entries: Sequence[ManifestEntry], *, chunk_size: int = 1, s3: Any = None
-) -> str:
+def write(url: str, entries: Sequence[JobRequest], *, chunk_size: int = 1, s3: Any = None) -> str:
     """Store the manifest at `url` (slices of `chunk_size` entries per array index)."""
     scheme, bucket, key = _split(url)
     body = encode(entries, chunk_size)
@@ -128,7 +121,7 @@ def write(
     return url
 
 
-def read(url: str, *, s3: Any = None) -> list[ManifestEntry]:
+def read(url: str, *, s3: Any = None) -> list[JobRequest]:
     """The manifest's entries, in array-index order."""
     return [entry for part in read_slices(url, s3=s3) for entry in part]
 

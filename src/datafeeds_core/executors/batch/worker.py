@@ -1,10 +1,10 @@
 """The container's worker: find what this Batch job runs, run it, log JSON lines, exit with the
-architecture's code (0 ok, 1 failed, 2 usage, 3 configuration, 4 plugin, 75 transient).
+documented code (0 ok, 1 failed, 2 usage, 3 configuration, 4 plugin, 75 transient).
 
-A job is named by its arguments (`--oid`, optionally `--run-id`, dates) or by a manifest entry:
-`--manifest URL` and the array index Batch sets in AWS_BATCH_JOB_ARRAY_INDEX. A manifest index
-that holds a slice of several entries (`batch submit --chunk-size K`) runs them all, each in its
-own process (executors/chunk.py).
+A job request is named by the arguments (`--oid`, optionally `--run-id`, dates) or by a manifest
+entry: `--manifest URL` and the array index Batch sets in AWS_BATCH_JOB_ARRAY_INDEX. A manifest
+index that holds a slice of several requests (`batch submit --chunk-size K`) runs them all, each
+in its own process (executors/batch/chunk.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from datafeeds_core import logs
 from datafeeds_core.errors import DatafeedsError, ExitCode, TransientError, UsageError
 from datafeeds_core.executors.batch import manifest
+from datafeeds_core.job.request import JobRequest, JobRuntime
 from datafeeds_core.platform.batch_runs import TERMINATED_ERROR_CLASS
 
 if TYPE_CHECKING:
@@ -35,15 +36,6 @@ class Terminated(TransientError):
 
 
 assert Terminated.__name__ == TERMINATED_ERROR_CLASS
-
-
-@dataclass(frozen=True)
-class Assignment:
-    oid: int
-    run_id: int | None
-    start: date | None
-    end: date | None
-    dry_run: bool = False
 
 
 def array_index(environ: dict[str, str] | os._Environ[str]) -> int | None:
@@ -68,7 +60,7 @@ def assignment(
     dry_run: bool,
     manifest_url: str | None,
     environ: dict[str, str] | os._Environ[str] = os.environ,
-) -> Assignment | manifest.Slice:
+) -> JobRequest | manifest.Slice:
     """What to run: the arguments, or the manifest entry at this array index (or the slice
     there, when it holds several)."""
     if manifest_url == NO_MANIFEST:
@@ -81,10 +73,10 @@ def assignment(
         if len(part) > 1:
             return part
         [entry] = part
-        return Assignment(entry.oid, entry.run_id, entry.start, entry.end, entry.dry_run)
+        return entry
     if oid is None:
         raise UsageError("the worker needs --oid N or --manifest URL (Batch array jobs)")
-    return Assignment(oid, run_id, start, end, dry_run)
+    return JobRequest(oid, start, end, dry_run, run_id=run_id)
 
 
 def json_logging() -> None:
@@ -101,15 +93,14 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
     )
 
 
-def _open_run(settings: Settings, job: Assignment) -> int:
+def _open_run(settings: Settings, job: JobRequest) -> int:
     """A run for a worker started by hand (no run queued for it)."""
     import uuid
 
     from datafeeds_core.database import PLATFORM, open_existing
-    from datafeeds_core.job.pipeline import resolve_dates
     from datafeeds_core.platform import run_records
 
-    start, end = resolve_dates(job.start, job.end, date.today())
+    start, end = job.dates(date.today())
     engine = open_existing(settings.platform_url, PLATFORM)
     try:
         return run_records.open_run(
@@ -128,10 +119,10 @@ def _open_run(settings: Settings, job: Assignment) -> int:
         engine.dispose()
 
 
-def run(job: Assignment, settings: Settings) -> int:
-    """Run the assignment; returns the exit code. Every outcome is logged as a JSON line."""
+def run(job: JobRequest, settings: Settings) -> int:
+    """Run the request; returns the exit code. Every outcome is logged as a JSON line."""
     from datafeeds_core.cli.render import counts_line
-    from datafeeds_core.job.pipeline import JobRequest, run_job
+    from datafeeds_core.job.pipeline import run_job
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -144,16 +135,8 @@ def run(job: Assignment, settings: Settings) -> int:
             run_id,
             os.environ.get("AWS_BATCH_JOB_ID", "-"),
         )
-        request = JobRequest(
-            oid=job.oid,
-            start=job.start,
-            end=job.end,
-            dry_run=job.dry_run,
-            run_id=run_id,
-            executor="batch",
-            task_id=os.environ.get("AWS_BATCH_JOB_ID"),
-        )
-        outcome = run_job(request, settings, echo=log.info)
+        runtime = JobRuntime(executor="batch", task_id=os.environ.get("AWS_BATCH_JOB_ID"))
+        outcome = run_job(replace(job, run_id=run_id), settings, runtime, echo=log.info)
     except DatafeedsError as exc:
         log.error("%s: %s", type(exc).__name__, exc)
         return int(exc.exit_code)
@@ -189,7 +172,7 @@ def work(
         job = assignment(
             oid=oid, run_id=run_id, start=start, end=end, dry_run=dry_run, manifest_url=manifest_url
         )
-        if not isinstance(job, Assignment):
+        if not isinstance(job, JobRequest):
             from datafeeds_core.executors.batch.chunk import run_slice
 
             return run_slice(job, settings())

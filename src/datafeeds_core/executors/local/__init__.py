@@ -1,2 +1,3 @@
-"""The local fleet: each job in its own child process on this machine, and which local runs
-still have a process."""
+"""Running jobs on this machine: each in its own child process (`executor`), launched many at a
+time (`fleet`), or one in this process (`inprocess`); and which local runs still have a process
+(`liveness`)."""

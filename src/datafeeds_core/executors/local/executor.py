@@ -1,6 +1,6 @@
 """The local executor: each job in its own child process, forked from a warm fork server.
 
-The server (multiprocessing's "forkserver") imports the runner, the database layers and the
+The server (multiprocessing's "forkserver") imports the job pipeline, the database layers and the
 plugins about to run once; every child is a fork of it, so a job pays no import cost and shares
 nothing with its siblings. This process never forks (the server does), so it may hold threads
 (a progress display) once the server is up.
@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from datafeeds_core import logs
 from datafeeds_core.config import Settings
 from datafeeds_core.errors import DatafeedsError, ExitCode
+from datafeeds_core.job.request import JobRequest
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkServerProcess
@@ -53,6 +54,7 @@ PRELOAD = (
     # cost each job ~11 ms of imports until the server had them (docs/performance.md, item 4).
     "datafeeds_core.cli",
     "datafeeds_core.job.pipeline",
+    "datafeeds_core.executors.local.liveness",
     "datafeeds_core.cli.render",
     "datafeeds_core.database",
     "datafeeds_core.plugin_api.registry",
@@ -84,17 +86,26 @@ OK_STATUSES = ("succeeded", "no-new-data", "dry-run")
 
 @dataclass(frozen=True)
 class LocalJob:
-    """One queued run for the executor: its run record exists before the job starts."""
+    """One queued request for the executor (its run record exists before the job starts), with
+    what the executor owns for it: the task id, the log file, and the plugin to warm up."""
 
-    run_id: int
-    oid: int
-    scraper_key: str | None
-    start: date | None
-    end: date | None
-    dry_run: bool
+    request: JobRequest  # its run_id is set
     task_id: str
     log_path: Path
-    executor: str = "local"  # "batch" for the slice of a Batch array child (executors/chunk.py)
+    scraper_key: str | None = None  # the plugin the fork server imports ahead (None: unknown)
+
+    def __post_init__(self) -> None:
+        if self.request.run_id is None:
+            raise ValueError("a local job runs a queued run: its request needs a run_id")
+
+    @property
+    def run_id(self) -> int:
+        assert self.request.run_id is not None
+        return self.request.run_id
+
+    @property
+    def oid(self) -> int:
+        return self.request.oid
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,7 @@ class _ChildTask:
     # The child's own deadline, after the launcher's: a job outlives no launcher by more.
     backstop_s: float | None = None
     timeout_s: float | None = None  # the launcher's --timeout: the job plans its steps by it
+    executor: str = "local"
 
 
 def _noop() -> None:
@@ -185,21 +197,21 @@ def _child_main(task: _ChildTask) -> None:
 
 def _run(task: _ChildTask) -> int:
     from datafeeds_core.cli.render import render_outcome
-    from datafeeds_core.job.pipeline import Job, JobRequest
+    from datafeeds_core.executors.local.liveness import LOCAL_EXECUTORS, run_held
+    from datafeeds_core.job.pipeline import Job
+    from datafeeds_core.job.request import JobRuntime
 
     job = task.job
-    request = JobRequest(
-        oid=job.oid,
-        start=job.start,
-        end=job.end,
-        dry_run=job.dry_run,
-        run_id=job.run_id,
-        executor=job.executor,
+    home = task.settings.home
+    runtime = JobRuntime(
+        executor=task.executor,
         task_id=job.task_id,
         timeout_s=task.timeout_s,
+        # The launcher's runs are judged by their lock files; a Batch child's by Batch.
+        hold=(lambda run_id: run_held(home, run_id)) if task.executor in LOCAL_EXECUTORS else None,
     )
     try:
-        outcome = Job(request, task.settings, today=task.today, echo=print).run()
+        outcome = Job(job.request, task.settings, runtime, today=task.today, echo=print).run()
     except DatafeedsError as exc:  # the run could not be started (cancelled, database down)
         log.error("run %s: %s", job.run_id, exc)
         return int(exc.exit_code)
@@ -257,6 +269,9 @@ class LocalExecutor:
     # Interrupted, the launcher cancels its unfinished runs; a Batch child leaves them for its
     # caller to record as terminated, so that Batch's retry runs them again.
     cancel_on_interrupt: bool = True
+    # Whose runs these are: "local" (a launcher's), or "batch" for the slice of a Batch array
+    # child (executors/batch/chunk.py), whose runs Batch settles rather than lock files.
+    executor: str = "local"
     _context: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -364,7 +379,13 @@ class LocalExecutor:
                 continue
             backstop = self.timeout_s + 2 * self.grace_s + 60 if self.timeout_s else None
             task = _ChildTask(
-                job, self.settings, dict(os.environ), self.today, backstop, self.timeout_s
+                job,
+                self.settings,
+                dict(os.environ),
+                self.today,
+                backstop,
+                self.timeout_s,
+                self.executor,
             )
             process = self._context.Process(
                 target=_child_main, args=(task,), name=f"datafeeds-run-{job.run_id}"

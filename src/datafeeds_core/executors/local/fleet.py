@@ -20,7 +20,7 @@ from datafeeds_core.config import Settings
 from datafeeds_core.errors import UsageError
 from datafeeds_core.executors.local.executor import JobResult, LocalExecutor, LocalJob, Observer
 from datafeeds_core.executors.local.liveness import LaunchHold, launcher_held
-from datafeeds_core.job.pipeline import resolve_dates
+from datafeeds_core.job.request import JobRequest, resolve_dates
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -55,7 +55,9 @@ class LaunchRequest:
 
 
 @dataclass(frozen=True)
-class Selection:
+class ChosenSources:
+    """The data sources a launch runs."""
+
     sources: tuple[DueSource, ...]
     # --all only: data sources left out because no plugin serves their scraper key.
     without_plugin: dict[str, int] = field(default_factory=dict)
@@ -64,7 +66,7 @@ class Selection:
 @dataclass
 class LaunchReport:
     request: LaunchRequest
-    selection: Selection
+    selection: ChosenSources
     results: list[JobResult]
     warmup_s: float = 0.0
     elapsed_s: float = 0.0
@@ -113,7 +115,7 @@ def dry_run_changes(result: JobResult) -> dict[str, int]:
     return out
 
 
-def select_sources(engine: Engine, request: LaunchRequest, *, today: date) -> Selection:
+def select_sources(engine: Engine, request: LaunchRequest, *, today: date) -> ChosenSources:
     """The data sources `request` names (see the module docstring). Constant queries."""
     from datafeeds_core.platform.failures import platform_errors
     from datafeeds_core.platform.feeds import chosen_data_sources, due_data_sources
@@ -124,11 +126,13 @@ def select_sources(engine: Engine, request: LaunchRequest, *, today: date) -> Se
     oids = tuple(dict.fromkeys(request.oids)) or None
     with platform_errors(), engine.connect() as conn:
         if not request.all:
-            return Selection(tuple(chosen_data_sources(conn, scraper=request.scraper, oids=oids)))
+            return ChosenSources(
+                tuple(chosen_data_sources(conn, scraper=request.scraper, oids=oids))
+            )
         due = due_data_sources(conn, today=today, scraper=request.scraper, oids=oids)
     installed = set(installed_keys())
     missing = Counter(s.scraper_key for s in due if s.scraper_key not in installed)
-    return Selection(
+    return ChosenSources(
         tuple(s for s in due if s.scraper_key in installed), dict(sorted(missing.items()))
     )
 
@@ -169,16 +173,13 @@ def queue_runs(
         )
         if hold is not None:
             hold.add([run_id])
+        request = JobRequest(source.oid, start, end, dry_run=dry_run, run_id=run_id)
         jobs.append(
             LocalJob(
-                run_id=run_id,
-                oid=source.oid,
-                scraper_key=source.scraper_key or None,
-                start=start,
-                end=end,
-                dry_run=dry_run,
+                request,
                 task_id=task_id,
                 log_path=log_dir / f"{run_id}.log",
+                scraper_key=source.scraper_key or None,
             )
         )
     set_log_locations(engine, {j.run_id: str(j.log_path) for j in jobs})
@@ -188,7 +189,7 @@ def queue_runs(
 def run_locally(
     settings: Settings,
     request: LaunchRequest,
-    selection: Selection,
+    selection: ChosenSources,
     jobs: Sequence[LocalJob],
     observer: Observer | None,
     today: date | None,
@@ -273,4 +274,4 @@ def rerun(
             concurrency=1,
             timeout_s=timeout_s,
         )
-        return run_locally(settings, request, Selection((source,)), jobs, observer, today)
+        return run_locally(settings, request, ChosenSources((source,)), jobs, observer, today)
