@@ -127,24 +127,32 @@ def cca_history(urjanet_db: UrjanetTestDatabase) -> Iterator[UrjanetTestDatabase
     yield urjanet_db
 
 
-def test_finds_the_meter_repeating_the_known_meters_charges_at_their_address(cca_history):
+def test_finds_the_meter_repeating_the_known_meters_charges_at_their_address(
+    cca_history: UrjanetTestDatabase,
+) -> None:
     loaded = loader.load(cca_history.engine, cca_selection(SAID))
 
     assert meter_ids(loaded) == [(2, ["ESP-1", SAID, "ESP-CASE"])]
 
 
-def test_a_meter_matching_once_another_address_or_another_day_is_not_taken(cca_history):
+def test_a_meter_matching_once_another_address_or_another_day_is_not_taken(
+    cca_history: UrjanetTestDatabase,
+) -> None:
     loaded = loader.load(cca_history.engine, cca_selection(SAID))
 
     taken = {m.PODid for a in loaded.accounts for m in a.meters}
     assert not taken & {"ESP-ONCE", "ESP-ELM", "ESP-LATER"}
 
 
-def test_unknown_service_ids_find_nothing_and_select_no_meter(cca_history):
+def test_unknown_service_ids_find_nothing_and_select_no_meter(
+    cca_history: UrjanetTestDatabase,
+) -> None:
     assert loader.load(cca_history.engine, cca_selection("NOPE")) == UrjanetData()
 
 
-def test_a_known_meter_without_an_address_finds_no_other_meter(urjanet_db):
+def test_a_known_meter_without_an_address_finds_no_other_meter(
+    urjanet_db: UrjanetTestDatabase,
+) -> None:
     rows = Rows()
     rows.meter(10, rows.account(1, "PacGAndE"), SAID, address=None, units=(5.0, 6.0))
     rows.meter(20, rows.account(2, "MCE"), "ESP-1", address=None, units=(5.0, 6.0))
@@ -153,7 +161,9 @@ def test_a_known_meter_without_an_address_finds_no_other_meter(urjanet_db):
     assert loader.load(urjanet_db.engine, cca_selection(SAID)) == UrjanetData()
 
 
-def test_discovery_adds_two_plain_queries_and_no_temporary_table(cca_history):
+def test_discovery_adds_two_plain_queries_and_no_temporary_table(
+    cca_history: UrjanetTestDatabase,
+) -> None:
     statements: list[str] = []
     with cca_history.engine.connect() as conn:
         event.listen(
@@ -168,7 +178,7 @@ def test_discovery_adds_two_plain_queries_and_no_temporary_table(cca_history):
         assert " OVER " not in text and " OVER(" not in text
 
 
-def test_the_selection_delivery_chooses_the_xml_tables(urjanet_db):
+def test_the_selection_delivery_chooses_the_xml_tables(urjanet_db: UrjanetTestDatabase) -> None:
     rows = Rows()
     rows.meter(10, rows.account(1, "MCE"), SAID)
     rows.insert(urjanet_db)
@@ -182,6 +192,8 @@ def test_the_selection_delivery_chooses_the_xml_tables(urjanet_db):
     assert loader.load(urjanet_db.engine, selection, tables="sql") == UrjanetData()
 
 
-def test_discovery_on_tables_without_service_address_is_a_configuration_error(urjanet_db):
+def test_discovery_on_tables_without_service_address_is_a_configuration_error(
+    urjanet_db: UrjanetTestDatabase,
+) -> None:
     with pytest.raises(ConfigurationError, match="ServiceAddress"):
         loader.load(urjanet_db.engine, cca_selection(SAID), tables="sql")

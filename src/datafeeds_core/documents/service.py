@@ -245,7 +245,7 @@ def attachments_for(source_urls: Iterable[str], report: DocumentReport) -> list[
 def merge_attachments(
     existing: Iterable[dict[str, str]], new: Iterable[dict[str, str]]
 ) -> list[dict[str, str]]:
-    """New entries first (JOBS §3.3), then the existing ones; one entry per key."""
+    """New entries first, then the existing ones; one entry per key."""
     merged: list[dict[str, str]] = []
     seen: set[str] = set()
     for entry in (*new, *existing):

@@ -1,4 +1,4 @@
-"""One job, end to end (ARCHITECTURE "One job"): data source → Urjanet rows → periods → bills."""
+"""One job, end to end: data source → Urjanet rows → periods → bills."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def load_statements(settings: Settings, target: JobTarget) -> Any:
 
 
 def launch_settings(target: JobTarget, start: date, end: date, task_id: str) -> list[str]:
-    """JOBS.md §1.2 step 6, minus the Elasticsearch and platform host lines; no credential."""
+    """The old system's launch-settings lines, minus its search and platform hosts; no secret."""
     return [
         "Scraper Launch Settings:",
         "Enabled Features: set()",

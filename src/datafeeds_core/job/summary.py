@@ -1,4 +1,4 @@
-"""The "Final Billing Summary" table (JOBS.md §1.5 layout)."""
+"""The "Final Billing Summary" table, laid out as the old system printed it (bill-rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks on transformed periods before anything is written (ARCHITECTURE "One job" step 5)."""
+"""Checks on transformed periods before anything is written (docs/bill-rules.md, Validate)."""
 
 from __future__ import annotations
 

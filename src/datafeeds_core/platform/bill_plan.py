@@ -1,6 +1,6 @@
 """Deciding what to write: billing periods → platform rows → one decision each (pure).
 
-Converts periods to rows (JOBS §3.1b, §3.2 rounding; SPEC §3.5 item mapping), keeps the ones in
+Converts periods to rows (rounding and line items: docs/bill-rules.md), keeps the ones in
 the job's window, validates them, snaps the first start, and decides each incoming bill against
 the service's existing bills. `bill_writer` reads the existing rows and applies the decisions.
 """
@@ -69,7 +69,7 @@ class WriteReport:
     decisions: tuple[BillDecision, ...]
     table: Literal["bill", "partial_bill"] = "bill"
     # The same bills written to the other services with the meter's SAID and utility that a
-    # meter points at (fan-out, JOBS §3.1 step 2 without its cross-utility leak).
+    # meter points at (docs/bill-rules.md, Fan-out).
     fanned_out: tuple[WriteReport, ...] = ()
 
     def counts(self) -> dict[str, int]:
@@ -135,7 +135,7 @@ def _rounded(value: Decimal | float | None, places: int) -> float | None:
 
 
 def line_item(charge: Charge) -> dict[str, Any]:
-    """A bill `items` entry (SPEC §3.5 BillingDatum mapping)."""
+    """A bill `items` entry, with a kind and unit from the charge's unit (docs/bill-rules.md)."""
     unit = (charge.UsageUnit or "").lower()
     kind = "demand" if unit == "kw" else "use" if unit in USE_UNITS else "other"
     return {
@@ -217,7 +217,7 @@ def validate(bills: Sequence[IncomingBill], today: date) -> list[IncomingBill]:
 
 
 def snap_first_start(bills: list[IncomingBill], closings: set[date]) -> list[IncomingBill]:
-    """JOBS §3.1a: a first bill starting on an existing closing starts a day later."""
+    """A first bill starting on an existing closing starts a day later (never under a day)."""
     if not bills or bills[0].initial not in closings:
         return bills
     first = replace(bills[0], initial=bills[0].initial + DAY)
@@ -264,7 +264,7 @@ def _intersects(a: IncomingBill, b: ExistingBill) -> bool:
 
 
 def _lost_values(incoming: IncomingBill, existing: ExistingBill) -> str | None:
-    """JOBS §3.1d: an update must not replace use by zero, nor a peak by nothing."""
+    """An update must not replace use by zero, nor a peak by nothing."""
     if incoming.cost and not incoming.used and existing.used:
         return f"incoming bill has cost but no use while bill {existing.oid} has use"
     if incoming.peak is None and existing.peak is not None:
@@ -299,7 +299,7 @@ def _sorted_json(values: Any) -> list[str]:
 
 
 def partial_matches(incoming: IncomingBill, existing: ExistingBill) -> bool:
-    """JOBS §3.2 "differs", negated; identifiers compare only when the period carried them."""
+    """Nothing differs (docs/bill-rules.md, Partial bills); identifiers only when carried."""
     if (
         incoming.cost != existing.cost
         or incoming.used != existing.used
@@ -329,7 +329,7 @@ def _decision(incoming: IncomingBill, operation: Operation, **kwargs: Any) -> Bi
 def hidden_by_audit(decision: BillDecision) -> bool:
     """Is the bill written hidden (visible=false) until its audit is done?
 
-    Only a new bill that replaces nothing, as the old system did (JOBS §3.1 "Bill audit"): a bill
+    Only a new bill that replaces nothing, as the old system did (docs/bill-rules.md): a bill
     that replaces bills takes the place of a month the customer could already see, and hiding it
     would make that month disappear. It is audited all the same.
     """

@@ -1,10 +1,10 @@
-"""Write billing periods to the meter's utility service (ARCHITECTURE "One job" step 7).
+"""Write billing periods to the meter's utility service (docs/bill-rules.md).
 
 Only periods overlapping [start, end) are written: to `target.service_oid`, and to the other
-services with the same SAID and the same utility that a meter points at (fan-out, JOBS §3.1
-step 2; never across utilities, §7.2.5), in one transaction holding every service's lock. Each
-incoming bill is decided against its service's existing bills as JOBS §3.1 describes, minus its
-quirks (docs/cut-over.md lists the differences):
+services with the same SAID and the same utility that a meter points at (fan-out; never across
+utilities), in one transaction holding every service's lock. Each incoming bill is decided
+against its service's existing bills as docs/bill-rules.md describes (docs/cut-over.md lists
+where that differs from the old system):
 
 - exact dates → "unchanged" when the incoming values are already there, else "updated";
 - otherwise overlapped bills (inclusive dates) are "replaced": deleted, the new bill inserted;
@@ -16,7 +16,7 @@ quirks (docs/cut-over.md lists the differences):
 Deciding is a pure function of the existing rows (`bill_plan.plan_bills`); this module reads
 the rows, holds the lock and applies the decisions. A dry run decides the same way
 and writes nothing. Generation-only scrapers write `partial_bill` rows
-instead (JOBS §3.2), superseding older versions rather than deleting them.
+instead, superseding older versions rather than deleting them.
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ def _prepare(
 
 def fan_out_services(conn: Connection, target: JobTarget) -> list[int]:
     """The other services that get this meter's bills: same SAID and same utility, and a meter
-    points at them (JOBS §3.1 step 2; the utility check keeps the cross-utility leak of §7.2.5
-    closed). None when the meter's service has no SAID or no utility."""
+    points at them (docs/bill-rules.md, Fan-out: the utility check keeps bills from leaking to
+    other utilities' customers). None when the meter's service has no SAID or no utility."""
     if not target.service_id or not target.utility:
         return []
     us = utility_service
@@ -230,7 +230,7 @@ def _existing_bills(conn: Connection, service: int) -> list[ExistingBill]:
 
 @dataclass(frozen=True)
 class AuditMeter:
-    """The meter whose bill-audit enrolment decides for the service (JOBS §3.1), with the names
+    """The meter whose bill-audit enrolment decides for the service (its first non-sub meter), with
     the audit rows carry."""
 
     oid: int
@@ -418,7 +418,7 @@ def write_partial_bills(
     allow_mass_replace: bool = False,
     in_transaction: Callable[[Connection], None] | None = None,
 ) -> WriteReport:
-    """Write the periods overlapping [start, end) as `partial_bill` rows (JOBS §3.2).
+    """Write the periods overlapping [start, end) as `partial_bill` rows (bill-rules.md).
 
     A changed or overlapped partial bill is superseded (a new row, the old one pointing at it),
     never deleted; manual ones are left alone; partial_bill_link is not touched.

@@ -1,4 +1,4 @@
-"""Load what one job is about: meter data source → meter → utility service (JOBS §1.2)."""
+"""Load what one job is about: meter data source → meter → utility service."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ COUNT_KEYS = (
     "documents_reused",
     "documents_failed",
     "periods",
-    # Other services that got the bills (same SAID and utility, JOBS §3.1 step 2); each
+    # Other services that got the bills (same SAID and utility: bill-rules.md, Fan-out); each
     # service's own counts are in the run's details ("services").
     "fan_out_services",
 )

@@ -1,7 +1,7 @@
-"""Export a data source's statements from the Urjanet database as an input fixture (SPEC §2),
+"""Export a data source's statements from the Urjanet database as fixture JSON,
 and load such a fixture into an Urjanet database.
 
-`datafeeds urjanet dump` (fixes SPEC §7 `dump_urja_json.py`): the rows are the ones a job
+`datafeeds urjanet dump` (the old `dump_urja_json.py`, fixed): the rows are the ones a job
 would load, chosen by the plugin's own Selection and read by the core loader; the output is
 ordered JSON with indent 4, the format of the reference fixtures; identifiers are optionally
 anonymised with a seeded one-to-one mapping (`anonymise.py`).
@@ -83,7 +83,7 @@ class LoadReport:
 
 
 def load_fixture(urjanet_url: str, path: Path) -> LoadReport:
-    """Insert the statements of an input fixture (SPEC §2 JSON, what `dump` writes) into the
+    """Insert the statements of an input fixture (fixture JSON, what `dump` writes) into the
     Urjanet database, creating its tables if they are missing.
 
     Loading the same file again changes nothing; a file of which only some statements are

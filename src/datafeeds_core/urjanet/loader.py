@@ -1,4 +1,4 @@
-"""Execute a plugin's `Selection` against the Urjanet database (SPEC §3.1, fixing §8.1–§8.4).
+"""Execute a plugin's `Selection` against the Urjanet database (docs/urjanet-rules.md).
 
 A constant number of queries, whatever the number of statements and meters: accounts, then
 meters, charges and usages for all selected accounts at once (IN lists of account PKs, split
@@ -90,7 +90,8 @@ def compile_condition(condition: Condition, table: Table) -> ColumnElement[bool]
         return target.in_(list(values))
     value = _plain_value(condition, where)
     if op == "eq":
-        return target == value
+        equal: ColumnElement[bool] = target == value
+        return equal
     if op == "ne":
         # "Not equal to the value": a NULL column is not equal, so it is selected too.
         return or_(target != value, target.is_(None))
@@ -98,7 +99,8 @@ def compile_condition(condition: Condition, table: Table) -> ColumnElement[bool]
         if not isinstance(value, str):
             raise ConfigurationError(f"selection: {where}.{condition.column} {op} needs text")
         like = getattr(target, op)
-        return like(value, autoescape=True)
+        matches: ColumnElement[bool] = like(value, autoescape=True)
+        return matches
     raise ConfigurationError(f"selection: unknown operator {op!r}")
 
 
@@ -261,7 +263,7 @@ def _fetch(conn: Connection, queries: Queries, tables: DeliveryTables) -> Urjane
             for m in meters_of[account_pk]
         )
         floating = tuple(floating_of[account_pk])
-        if meters or floating:  # SPEC §3.1 step 3
+        if meters or floating:  # a statement with neither is dropped
             accounts.append(new_account(*values, meters=meters, floating_charges=floating))
         else:
             empty.append(account_pk)

@@ -1,4 +1,4 @@
-"""Meters found by what they bill (`contract.SameUsageMeters`, SPEC §3.4, fixing §8.3).
+"""Meters found by what they bill (`contract.SameUsageMeters`; docs/urjanet-rules.md).
 
 The system we replace filled a `CREATE TEMPORARY TABLE tnd_charges` per job (leaked on error,
 needing an extra privilege, comparing the address upper-cased on one side only). Here it is two

@@ -1,4 +1,4 @@
-"""Immutable Urjanet data model (SPEC §2). Field names copy the MySQL columns."""
+"""Immutable Urjanet data model (docs/urjanet-rules.md). Field names copy the MySQL columns."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ class BillingPeriod:
 
 @dataclass(frozen=True, slots=True)
 class DroppedStatement:
-    """A statement the transformer did not turn into a period, and why (SPEC §8.12)."""
+    """A statement the transformer did not turn into a period, and why."""
 
     PK: int | None
     StatementDate: date | None
