@@ -102,4 +102,3 @@ def container(session: nox.Session) -> None:
     """The worker image built and run as Batch runs it (Docker started if need be; CI runs this
     after scripts/test-all, whose .venv it uses)."""
     session.run("scripts/container-ci", *session.posargs, external=True)
-
