@@ -32,7 +32,8 @@ def _install(session: nox.Session, *, project: bool = True) -> None:
     """Every locked package (hashes checked), then the core and the plugins from the checkout."""
     if not _own_venv(session):
         return
-    session.install("--require-hashes", *[arg for lock in LOCKS for arg in ("-r", lock)])
+    # dev.txt includes runtime.txt (its `-r runtime.txt` line).
+    session.install("--require-hashes", "-r", "requirements/dev.txt")
     if project:
         session.install("--no-deps", "-e", ".", *[arg for p in PLUGINS for arg in ("-e", p)])
 
@@ -79,7 +80,7 @@ def audit(session: nox.Session) -> None:
     _install(session, project=False)
     # Without a venv of its own, scripts/audit finds .venv's pip-audit itself.
     env = {"PIP_AUDIT": str(Path(session.bin) / "pip-audit")} if _own_venv(session) else {}
-    session.run("scripts/audit", *LOCKS, env=env, success_codes=[0, 1, 2], external=True)
+    session.run("scripts/audit", env=env, success_codes=[0, 1, 2], external=True)
 
 
 @nox.session(python="3.11")
