@@ -16,7 +16,7 @@ import urllib.request
 import venv
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -93,7 +93,7 @@ def private_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         str(REPO), *plugins,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    handler = type("Handler", (PrivateIndex,), {"root": tmp / "simple"})
+    handler = cast("type[PrivateIndex]", type("Handler", (PrivateIndex,), {"root": tmp / "simple"}))
     handler.ours = write_index(wheels, handler.root)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -9,11 +9,16 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import datafeeds_core.plugin_api as api
 from datafeeds_core.errors import PluginError
+from datafeeds_core.testing import DatafeedsCli
+
+if TYPE_CHECKING:
+    from tests.conftest import FakeDistributions
 from datafeeds_core.plugin_api.registry import PluginInfo, check_api_version
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,7 +113,9 @@ datafeeds_metadata, datafeeds_datasource, datafeeds_transformer = single_key_hoo
 """
 
 
-def test_the_cli_reports_a_plugin_of_another_major_version_as_broken(cli, fake_dists, tmp_path):
+def test_the_cli_reports_a_plugin_of_another_major_version_as_broken(
+    cli: DatafeedsCli, fake_dists: FakeDistributions, tmp_path: Path
+) -> None:
     fake_dists.add(
         "datafeeds-future", {"future-urjanet": "future_plugin"}, {"future_plugin": FUTURE}
     )

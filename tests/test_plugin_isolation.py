@@ -15,6 +15,7 @@ import sysconfig
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
@@ -27,6 +28,9 @@ from datafeeds_core.plugin_api.conformance import (
 )
 from datafeeds_core.testing import DatafeedsCli
 from datafeeds_core.urjanet.fixture_json import read_periods
+
+if TYPE_CHECKING:
+    from tests.conftest import FakeDistributions
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGINS = REPO / "plugins"
@@ -162,7 +166,7 @@ def case_per_key(keys: set[str]) -> dict[str, tuple[Case, bool]]:
 
 
 def test_a_plugin_broken_at_import_is_reported_and_every_other_key_still_runs(
-    cli, fake_dists, monkeypatch: pytest.MonkeyPatch
+    cli: DatafeedsCli, fake_dists: FakeDistributions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_dists.add(
         "datafeeds-broken", {"broken-urjanet": "datafeeds_broken"}, {"datafeeds_broken": BROKEN}

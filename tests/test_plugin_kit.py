@@ -28,11 +28,12 @@ def select(context: DataSourceContext) -> Selection:
 
 def throwaway_plugin() -> ModuleType:
     module = ModuleType("kit_throwaway_plugin")
-    (
-        module.datafeeds_metadata,
-        module.datafeeds_datasource,
-        module.datafeeds_transformer,
-    ) = single_key_hooks(KEY, METADATA, select, GENERIC_WATER)
+    metadata, datasource, transformer = single_key_hooks(KEY, METADATA, select, GENERIC_WATER)
+    module.__dict__.update(
+        datafeeds_metadata=metadata,
+        datafeeds_datasource=datasource,
+        datafeeds_transformer=transformer,
+    )
     return module
 
 
@@ -67,8 +68,9 @@ def test_hooks_answer_none_for_other_keys(pm: pluggy.PluginManager) -> None:
 
 def test_hooks_bound_to_other_names_are_not_datafeeds_hooks() -> None:
     module = ModuleType("kit_misnamed_plugin")
-    module.metadata_hook, module.datasource_hook, module.transformer_hook = single_key_hooks(
-        KEY, METADATA, select, GENERIC_WATER
+    metadata, datasource, transformer = single_key_hooks(KEY, METADATA, select, GENERIC_WATER)
+    module.__dict__.update(
+        metadata_hook=metadata, datasource_hook=datasource, transformer_hook=transformer
     )
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)

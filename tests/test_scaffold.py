@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
+from typing import Literal
 
 import pytest
 import typer
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 
 from datafeeds_core.cli.scaffold import new_plugin
 from datafeeds_core.plugin_api.contract import WATER_SERVICE_TYPES, DataSourceContext, Match
+from datafeeds_core.testing import DatafeedsCli
 from datafeeds_core.urjanet.fixture_json import dumps, periods_json
 from datafeeds_core.urjanet.model import Account, Meter, UrjanetData, Usage
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, GENERIC_WATER
@@ -107,8 +109,8 @@ def installed_water_plugin(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def test_generated_plugin_is_listed_and_its_tests_pass_once_fixtures_are_added(
-    installed_water_plugin: tuple[Path, str], cli
-):
+    installed_water_plugin: tuple[Path, str], cli: DatafeedsCli
+) -> None:
     folder, key = installed_water_plugin
     listed = json.loads(cli("plugins", "list", "--json").stdout)
     assert {
@@ -132,7 +134,7 @@ def test_generated_plugin_is_listed_and_its_tests_pass_once_fixtures_are_added(
     assert "2 passed" in second.stdout
 
 
-def test_water_plugin_selects_account_provider_and_water_meters(tmp_path: Path):
+def test_water_plugin_selects_account_provider_and_water_meters(tmp_path: Path) -> None:
     code, output = run_new_plugin(
         "lakeside", "--provider", "LakesideWA", "--water", "--dest", str(tmp_path)
     )
@@ -152,7 +154,7 @@ def test_water_plugin_selects_account_provider_and_water_meters(tmp_path: Path):
     assert module.datafeeds_transformer("other-urjanet") is None
 
 
-def test_electric_plugin_uses_generic_electric_rules_and_electric_meters(tmp_path: Path):
+def test_electric_plugin_uses_generic_electric_rules_and_electric_meters(tmp_path: Path) -> None:
     code, output = run_new_plugin(
         "hilltop-power", "--provider", "HilltopPower", "--electric", "--dest", str(tmp_path)
     )
@@ -184,14 +186,14 @@ def test_electric_plugin_uses_generic_electric_rules_and_electric_meters(tmp_pat
 )
 def test_bad_requests_are_usage_errors_and_write_nothing(
     tmp_path: Path, args: list[str], message: str
-):
+) -> None:
     code, output = run_new_plugin(*args, "--dest", str(tmp_path))
     assert code == 2
     assert message in output
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_existing_folder_is_not_overwritten(tmp_path: Path):
+def test_an_existing_folder_is_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "lakeside").mkdir()
     (tmp_path / "lakeside" / "keep.txt").write_text("mine")
     code, output = run_new_plugin("lakeside", "--provider", "LakesideWA", "--dest", str(tmp_path))
@@ -207,7 +209,9 @@ def test_an_existing_folder_is_not_overwritten(tmp_path: Path):
         ("acme-power", "electric", "Acme Power electric bills"),
     ],
 )
-def test_descriptions_name_the_commodity_once(folder: str, commodity, phrase: str) -> None:
+def test_descriptions_name_the_commodity_once(
+    folder: str, commodity: Literal["water", "electric"], phrase: str
+) -> None:
     from datafeeds_core.plugin_api.scaffold import render
 
     files = render(folder, "Provider", commodity, f"{folder}-urjanet")

@@ -14,7 +14,7 @@ from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
 FIXTURES = reference_fixtures_dir(Path(__file__))
 
 
-def test_every_reference_case_passes_the_shared_checker():
+def test_every_reference_case_passes_the_shared_checker() -> None:
     assert FIXTURES is not None, "reference fixtures not found: set DATAFEEDS_REFERENCE_FIXTURES"
     checker = FIXTURES.parents[1] / "tools" / "check-urjanet-fixtures"
     if not checker.is_file():

@@ -150,7 +150,7 @@ def default_home(env: Mapping[str, str]) -> Path:
 
 def urjanet_url_from_env(environ: Mapping[str, str]) -> str | None:
     """A mysql+mysqldb URL from URJANET_MYSQL_HOST/USER/PASSWORD/DB (the original variables,
-    defaults as SPEC §1), or None when URJANET_MYSQL_HOST is unset."""
+    with the old system's local defaults), or None when URJANET_MYSQL_HOST is unset."""
     host = environ.get("URJANET_MYSQL_HOST")
     if not host:
         return None
@@ -169,7 +169,7 @@ def _number(
         return default
     what = "an integer" if kind is int else "a number"
     try:
-        value = kind(raw)
+        value: float = kind(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be {what}, got {raw!r}") from None
     if not math.isfinite(value):

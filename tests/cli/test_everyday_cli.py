@@ -5,17 +5,18 @@ run back, logs that say which run they belong to, 80-column output, and mistyped
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from datafeeds_core.plugin_api.contract import Selection, account_number_is
-from datafeeds_core.testing import DatafeedsCli
+from datafeeds_core.testing import DatafeedsCli, UrjanetTestDatabase
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "docs" / "examples" / "watauga-statements.json"
 KEY = "watauga-urjanet"
 
 
-def ok(done) -> str:  # type: ignore[no-untyped-def]
+def ok(done: subprocess.CompletedProcess[str]) -> str:
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -37,7 +38,9 @@ def guide_home(cli: DatafeedsCli, env: dict[str, str] | None = None) -> tuple[st
 # ------------------------------------------------------------------ urjanet load
 
 
-def test_urjanet_load_fills_the_configured_database_once(cli: DatafeedsCli, urjanet_db) -> None:
+def test_urjanet_load_fills_the_configured_database_once(
+    cli: DatafeedsCli, urjanet_db: UrjanetTestDatabase
+) -> None:
     env = {"DATAFEEDS_URJANET_URL": urjanet_db.url}
     first = cli("urjanet", "load", str(EXAMPLE), env=env)
     again = cli("urjanet", "load", str(EXAMPLE), env=env)

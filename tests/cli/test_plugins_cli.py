@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from datafeeds_core.testing import DatafeedsCli
+
+if TYPE_CHECKING:
+    from tests.conftest import FakeDistributions
 
 GOOD = """
 from datafeeds_core.plugin_api.contract import PluginMetadata, Selection, provider_is
@@ -37,7 +43,9 @@ raise SystemExit("must never be imported by plugins list")
 """
 
 
-def test_plugins_list_json_reads_metadata_without_importing(cli, fake_dists, tmp_path):
+def test_plugins_list_json_reads_metadata_without_importing(
+    cli: DatafeedsCli, fake_dists: FakeDistributions, tmp_path: Path
+) -> None:
     marker = tmp_path / "marker"
     fake_dists.add(
         "datafeeds-noisy", {"noisy-urjanet": "noisy_plugin"}, {"noisy_plugin": NOISY}, "2.3"
@@ -59,7 +67,9 @@ def test_plugins_list_json_reads_metadata_without_importing(cli, fake_dists, tmp
     assert not marker.exists()
 
 
-def test_broken_plugin_is_reported_and_affects_no_other_key(cli, fake_dists):
+def test_broken_plugin_is_reported_and_affects_no_other_key(
+    cli: DatafeedsCli, fake_dists: FakeDistributions
+) -> None:
     fake_dists.add("datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD})
     fake_dists.add(
         "datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN}
@@ -74,7 +84,9 @@ def test_broken_plugin_is_reported_and_affects_no_other_key(cli, fake_dists):
     assert status["watauga-urjanet"]["status"] == "ok"
 
 
-def test_running_a_broken_plugin_exits_4_with_one_line(cli, fake_dists, tmp_path):
+def test_running_a_broken_plugin_exits_4_with_one_line(
+    cli: DatafeedsCli, fake_dists: FakeDistributions, tmp_path: Path
+) -> None:
     fake_dists.add(
         "datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN}
     )
@@ -86,7 +98,9 @@ def test_running_a_broken_plugin_exits_4_with_one_line(cli, fake_dists, tmp_path
     assert "boom at import" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_duplicate_key_names_both_distributions(cli, fake_dists):
+def test_duplicate_key_names_both_distributions(
+    cli: DatafeedsCli, fake_dists: FakeDistributions
+) -> None:
     fake_dists.add("datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD})
     fake_dists.add("datafeeds-twin", {"good-urjanet": "good_plugin"}, {})
     result = cli("plugins", "check", "--json", pythonpath=fake_dists.root)
@@ -96,7 +110,9 @@ def test_duplicate_key_names_both_distributions(cli, fake_dists):
     assert result.returncode == 4
 
 
-def test_load_and_disable_lists_apply_by_key_before_import(cli, fake_dists):
+def test_load_and_disable_lists_apply_by_key_before_import(
+    cli: DatafeedsCli, fake_dists: FakeDistributions
+) -> None:
     fake_dists.add("datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD})
     fake_dists.add(
         "datafeeds-broken", {"broken-urjanet": "broken_plugin"}, {"broken_plugin": BROKEN}
@@ -121,7 +137,9 @@ def test_load_and_disable_lists_apply_by_key_before_import(cli, fake_dists):
     assert "broken-urjanet" not in keys and "good-urjanet" not in keys and "watauga-urjanet" in keys
 
 
-def test_version_lists_installed_plugins_with_versions(cli, fake_dists):
+def test_version_lists_installed_plugins_with_versions(
+    cli: DatafeedsCli, fake_dists: FakeDistributions
+) -> None:
     fake_dists.add(
         "datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD}, "3.1.4"
     )
@@ -131,7 +149,9 @@ def test_version_lists_installed_plugins_with_versions(cli, fake_dists):
     assert "good-urjanet" in result.stdout and "datafeeds-good 3.1.4" in result.stdout
 
 
-def test_freeze_prints_pins_of_installed_plugins(cli, fake_dists):
+def test_freeze_prints_pins_of_installed_plugins(
+    cli: DatafeedsCli, fake_dists: FakeDistributions
+) -> None:
     fake_dists.add(
         "datafeeds-good", {"good-urjanet": "good_plugin"}, {"good_plugin": GOOD}, "3.1.4"
     )
@@ -139,7 +159,7 @@ def test_freeze_prints_pins_of_installed_plugins(cli, fake_dists):
     assert "datafeeds-good==3.1.4" in result.stdout.splitlines()
 
 
-def test_freeze_output_is_the_pinned_file_header_included(cli):
+def test_freeze_output_is_the_pinned_file_header_included(cli: DatafeedsCli) -> None:
     """`plugins freeze > container/plugins.txt` rewrites the file exactly, comment included."""
     pinned = Path(__file__).resolve().parents[2] / "container" / "plugins.txt"
     result = cli("plugins", "freeze")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
+from datafeeds_core.testing import DatafeedsCli
 
 FIXTURES = reference_fixtures_dir(Path(__file__))
 
@@ -18,7 +19,7 @@ def watauga_input() -> Path:
     return FIXTURES / "watauga" / "07291000_input.json"
 
 
-def test_stdout_is_exactly_one_periods_object(cli, watauga_input):
+def test_stdout_is_exactly_one_periods_object(cli: DatafeedsCli, watauga_input: Path) -> None:
     result = cli("urjanet", "transform", "watauga-urjanet", str(watauga_input))
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -30,7 +31,9 @@ def test_stdout_is_exactly_one_periods_object(cli, watauga_input):
     assert isinstance(first["total_charge"], str)
 
 
-def test_after_drops_charges_and_usages_before_the_date(cli, watauga_input):
+def test_after_drops_charges_and_usages_before_the_date(
+    cli: DatafeedsCli, watauga_input: Path
+) -> None:
     full = json.loads(cli("urjanet", "transform", "watauga-urjanet", str(watauga_input)).stdout)
     late = cli(
         "urjanet", "transform", "watauga-urjanet", str(watauga_input), "--after", "2099-01-01"
@@ -42,7 +45,7 @@ def test_after_drops_charges_and_usages_before_the_date(cli, watauga_input):
     assert all(json.loads(json.dumps(p["total_usage"])) in ("0", "0.0") for p in periods)
 
 
-def test_dropped_statements_are_reported_on_stderr(cli, tmp_path):
+def test_dropped_statements_are_reported_on_stderr(cli: DatafeedsCli, tmp_path: Path) -> None:
     data = {
         "accounts": [
             {
@@ -88,7 +91,9 @@ def test_dropped_statements_are_reported_on_stderr(cli, tmp_path):
     ],
     ids=["truncated", "not-an-object", "bad-date", "charge-without-pk"],
 )
-def test_malformed_input_exits_1_with_one_line(cli, tmp_path, content):
+def test_malformed_input_exits_1_with_one_line(
+    cli: DatafeedsCli, tmp_path: Path, content: str
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content)
     result = cli("urjanet", "transform", "watauga-urjanet", str(path))
@@ -97,19 +102,19 @@ def test_malformed_input_exits_1_with_one_line(cli, tmp_path, content):
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 
 
-def test_missing_file_exits_1(cli, tmp_path):
+def test_missing_file_exits_1(cli: DatafeedsCli, tmp_path: Path) -> None:
     result = cli("urjanet", "transform", "watauga-urjanet", str(tmp_path / "nope.json"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
 
 
-def test_unknown_key_exits_3_and_lists_installed(cli, watauga_input):
+def test_unknown_key_exits_3_and_lists_installed(cli: DatafeedsCli, watauga_input: Path) -> None:
     result = cli("urjanet", "transform", "pge-urjanet-v3", str(watauga_input))
     assert result.returncode == 3
     assert "pge-urjanet-v3" in result.stderr and "watauga-urjanet" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["--after", "2020-13-01"], ["--after", "yesterday"], ["--bogus"]])
-def test_usage_errors_exit_2(cli, watauga_input, args):
+def test_usage_errors_exit_2(cli: DatafeedsCli, watauga_input: Path, args: list[str]) -> None:
     result = cli("urjanet", "transform", "watauga-urjanet", str(watauga_input), *args)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

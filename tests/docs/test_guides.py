@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from datafeeds_core.testing import DatabaseFactory
+
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 GUIDES = sorted(DOCS.glob("*.md"))
@@ -170,7 +172,7 @@ def test_running_jobs_guide_runs_as_written_on_a_fresh_home(tmp_path: Path) -> N
 @pytest.mark.postgres
 @pytest.mark.mariadb
 def test_running_jobs_guide_runs_on_postgresql_and_mariadb(
-    tmp_path: Path, database_factory
+    tmp_path: Path, database_factory: DatabaseFactory
 ) -> None:
     env = _clean_env(tmp_path / "home", Path(sys.executable).parent)
     env["DATAFEEDS_PLATFORM_URL"] = database_factory.create("postgresql")

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
 from datafeeds_core.documents.pdf import make_pdf
 from datafeeds_core.plugin_api.registry import load
+from datafeeds_core.testing import DatafeedsCli, PlatformTestDatabase, _UrjanetDatabases
 
 KEY = "watauga-urjanet"
 
 
 def test_fetch_attaches_documents_to_written_bills_and_a_rerun_downloads_nothing(
-    cli, platform_db, urjanet_databases, tmp_path
-):
+    cli: DatafeedsCli,
+    platform_db: PlatformTestDatabase,
+    urjanet_databases: _UrjanetDatabases,
+    tmp_path: Path,
+) -> None:
     urjanet = urjanet_databases.get("sqlite")
     pdfs = tmp_path / "pdfs"
     pdfs.mkdir()
@@ -57,7 +62,9 @@ def test_fetch_attaches_documents_to_written_bills_and_a_rerun_downloads_nothing
         urjanet.clear()
 
 
-def test_fetch_for_an_unknown_data_source_exits_3_with_one_line(cli, platform_db):
+def test_fetch_for_an_unknown_data_source_exits_3_with_one_line(
+    cli: DatafeedsCli, platform_db: PlatformTestDatabase
+) -> None:
     result = cli(
         "documents", "fetch", "--oid", "424242", env={"DATAFEEDS_PLATFORM_URL": platform_db.url}
     )

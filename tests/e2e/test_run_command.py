@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
 from datafeeds_core.documents.pdf import make_pdf
 from datafeeds_core.plugin_api.registry import load
+from datafeeds_core.testing import DatafeedsCli, _PlatformDatabases, _UrjanetDatabases
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mariadb]
 KEY = "watauga-urjanet"
@@ -27,7 +30,12 @@ class Setup:
 
 
 @pytest.fixture(params=["postgresql", "production"])
-def job(request, platform_databases, urjanet_databases, tmp_path) -> Setup:
+def job(
+    request: pytest.FixtureRequest,
+    platform_databases: _PlatformDatabases,
+    urjanet_databases: _UrjanetDatabases,
+    tmp_path: Path,
+) -> Iterator[Setup]:
     """PostgreSQL as `db init` makes it, and the production schema with `db init` on top."""
     platform = platform_databases.get(request.param)
     urjanet = urjanet_databases.get("mariadb")
@@ -56,7 +64,9 @@ def _window() -> list[str]:
     return ["--start", str(today - timedelta(days=730)), "--end", str(today)]
 
 
-def test_run_writes_bills_records_the_run_and_prints_the_summary(cli, job):
+def test_run_writes_bills_records_the_run_and_prints_the_summary(
+    cli: DatafeedsCli, job: Setup
+) -> None:
     result = cli("run", "--oid", str(job.oid), *_window(), env=job.env)
     assert result.returncode == 0, result.stderr
     bills = job.platform.rows("bill", service=job.target.service_oid)
@@ -90,7 +100,7 @@ def test_run_writes_bills_records_the_run_and_prints_the_summary(cli, job):
     )
 
 
-def test_second_run_adds_no_bill(cli, job):
+def test_second_run_adds_no_bill(cli: DatafeedsCli, job: Setup) -> None:
     assert cli("run", "--oid", str(job.oid), *_window(), env=job.env).returncode == 0
     before = job.platform.rows("bill", service=job.target.service_oid)
     again = cli("run", "--oid", str(job.oid), *_window(), env=job.env)
@@ -101,7 +111,9 @@ def test_second_run_adds_no_bill(cli, job):
     assert runs[1]["counts"]["unchanged"] == 24 and runs[1]["counts"]["documents_reused"] == 24
 
 
-def test_bills_fan_out_to_the_same_said_and_utility_and_each_service_is_counted(cli, job):
+def test_bills_fan_out_to_the_same_said_and_utility_and_each_service_is_counted(
+    cli: DatafeedsCli, job: Setup
+) -> None:
     sibling = job.platform.add_service(
         utility=job.target.utility,
         utility_account_id=DEMO_ACCOUNT_NUMBER,
@@ -131,7 +143,7 @@ def test_bills_fan_out_to_the_same_said_and_utility_and_each_service_is_counted(
     )
 
 
-def test_manual_bill_in_the_window_survives(cli, job):
+def test_manual_bill_in_the_window_survives(cli: DatafeedsCli, job: Setup) -> None:
     today = date.today()
     month = date(today.year, today.month, 1) - timedelta(days=60)
     start = date(month.year, month.month, 1)
@@ -148,7 +160,7 @@ def test_manual_bill_in_the_window_survives(cli, job):
     assert run["counts"]["skipped"] == 1 and run["counts"]["new"] == 23
 
 
-def test_dry_run_changes_nothing_and_reports_the_diff(cli, job):
+def test_dry_run_changes_nothing_and_reports_the_diff(cli: DatafeedsCli, job: Setup) -> None:
     result = cli("run", "--oid", str(job.oid), "--dry-run", *_window(), env=job.env)
     assert result.returncode == 0, result.stderr
     assert job.platform.rows("bill") == []
@@ -158,7 +170,7 @@ def test_dry_run_changes_nothing_and_reports_the_diff(cli, job):
     assert run["status"] == "dry-run" and len(run["dry_run_diff"]) == 24
 
 
-def test_unknown_oid_exits_3_with_one_line(cli, job):
+def test_unknown_oid_exits_3_with_one_line(cli: DatafeedsCli, job: Setup) -> None:
     result = cli("run", "--oid", "987654321", env=job.env)
     assert result.returncode == 3
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -178,7 +190,7 @@ def test_unknown_oid_exits_3_with_one_line(cli, job):
     ],
     ids=["impossible-date", "not-a-date", "reversed", "empty"],
 )
-def test_bad_dates_exit_2_with_one_line(cli, job, args):
+def test_bad_dates_exit_2_with_one_line(cli: DatafeedsCli, job: Setup, args: list[str]) -> None:
     result = cli("run", "--oid", str(job.oid), *args, env=job.env)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -186,12 +198,12 @@ def test_bad_dates_exit_2_with_one_line(cli, job, args):
 
 
 @pytest.mark.parametrize("oid", ["-5", "0", "abc", "99999999999999999999999"])
-def test_bad_oids_are_usage_errors(cli, job, oid):
+def test_bad_oids_are_usage_errors(cli: DatafeedsCli, job: Setup, oid: str) -> None:
     result = cli("run", "--oid", oid, env=job.env)
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def test_uninstalled_scraper_exits_3_and_lists_installed(cli, job):
+def test_uninstalled_scraper_exits_3_and_lists_installed(cli: DatafeedsCli, job: Setup) -> None:
     meter = job.platform.add_meter(job.target.service_oid)
     oid = job.platform.add_data_source(meter, "pge-urjanet-v3")
     result = cli("run", "--oid", str(oid), env=job.env)
@@ -200,7 +212,9 @@ def test_uninstalled_scraper_exits_3_and_lists_installed(cli, job):
     assert "pge-urjanet-v3" in line and KEY in line
 
 
-def test_a_source_without_the_meta_its_plugin_requires_exits_3_with_one_line(cli, job):
+def test_a_source_without_the_meta_its_plugin_requires_exits_3_with_one_line(
+    cli: DatafeedsCli, job: Setup
+) -> None:
     # Written straight into the platform, as `sources create` would have refused it.
     meter = job.platform.add_meter(job.target.service_oid)
     oid = job.platform.add_data_source(meter, "generic-urjanet-water")
@@ -217,7 +231,7 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_unreachable_urjanet_database_exits_75(cli, job):
+def test_unreachable_urjanet_database_exits_75(cli: DatafeedsCli, job: Setup) -> None:
     env = {
         **job.env,
         "DATAFEEDS_URJANET_URL": f"mysql+mysqldb://root@127.0.0.1:{_closed_port()}/urjanet",
@@ -229,7 +243,9 @@ def test_unreachable_urjanet_database_exits_75(cli, job):
     assert run["status"] == "failed" and run["error_class"] == "TransientError"
 
 
-def test_unreachable_platform_database_exits_75_without_leaking_the_password(cli, job):
+def test_unreachable_platform_database_exits_75_without_leaking_the_password(
+    cli: DatafeedsCli, job: Setup
+) -> None:
     url = f"postgresql://postgres:s3cret-pw@127.0.0.1:{_closed_port()}/platform"
     result = cli("run", "--oid", str(job.oid), env={**job.env, "DATAFEEDS_PLATFORM_URL": url})
     assert result.returncode == 75

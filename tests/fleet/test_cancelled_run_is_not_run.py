@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from datafeeds_core.config import load
 from datafeeds_core.job.pipeline import run_job
 from datafeeds_core.job.request import JobRequest, JobRuntime
 from datafeeds_core.platform import run_records
 from datafeeds_core.platform.run_history import cancel_run
+from datafeeds_core.testing import PlatformTestDatabase
 
 
-def test_cancelled_queued_run_is_skipped_with_exit_0_and_writes_nothing(platform_db, tmp_path):
+def test_cancelled_queued_run_is_skipped_with_exit_0_and_writes_nothing(
+    platform_db: PlatformTestDatabase, tmp_path: Path
+) -> None:
     target = platform_db.add_target("watauga-urjanet", utility_account_id="1", service_id="2")
     run_id = run_records.open_run(
         platform_db.engine,

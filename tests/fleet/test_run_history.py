@@ -58,7 +58,7 @@ def add_run(
         log_location=log_location,
     )
     if status not in ("queued", "running"):
-        finish_run(db.engine, run_id, status=status, counts=counts or {})  # type: ignore[arg-type]
+        finish_run(db.engine, run_id, status=status, counts=counts or {})
     values: dict[str, Any] = {}
     if queued_at is not None:
         values.update(queued_at=queued_at, started_at=queued_at)

@@ -456,6 +456,7 @@ def test_bill_audit_enrolment_hides_new_bills_behind_a_pending_audit(
     assert rows[new.bill_oid]["visible"] is False
     assert rows[existing]["visible"] is True  # an updated bill keeps its visibility
     audits = platform_db.rows("bill_audit")
+    assert new.bill_oid is not None
     assert sorted(a["bill"] for a in audits) == sorted([new.bill_oid, existing])
     assert {a["workflow_state"] for a in audits} == {"pending"}
     assert {a["bill_service"] for a in audits} == {target.service_oid}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -60,7 +61,7 @@ def platform_file(tmp_path: Path) -> Path:
                 finish_run(
                     engine,
                     run_id,
-                    status=status,  # type: ignore[arg-type]
+                    status=status,
                     counts={"new": i},
                     error_class="JobFailed" if status == "failed" else None,
                     error_message="bad" if status == "failed" else None,
@@ -78,7 +79,7 @@ def platform_file(tmp_path: Path) -> Path:
     return path
 
 
-FILTERS = [
+FILTERS: list[dict[str, Any]] = [
     {},
     {"limit": 2},
     {"limit": None},
@@ -92,7 +93,9 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=[str(sorted(f)) for f in FILTERS])
-def test_runs_read_from_the_file_equal_the_sqlalchemy_query(platform_file: Path, filters) -> None:
+def test_runs_read_from_the_file_equal_the_sqlalchemy_query(
+    platform_file: Path, filters: dict[str, Any]
+) -> None:
     engine = make_engine(f"sqlite:///{platform_file}")
     try:
         expected = list_runs(engine, **filters)
@@ -107,7 +110,7 @@ def test_runs_read_from_the_file_equal_the_sqlalchemy_query(platform_file: Path,
     "filters", [{}, {"scraper": "watauga-urjanet"}, {"meter_oid": 1}, {"scraper": "nope"}]
 )
 def test_data_sources_read_from_the_file_equal_the_sqlalchemy_query(
-    platform_file: Path, filters
+    platform_file: Path, filters: dict[str, Any]
 ) -> None:
     engine = make_engine(f"sqlite:///{platform_file}")
     try:

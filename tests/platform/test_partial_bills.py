@@ -23,7 +23,7 @@ def write(
 
 
 def gen_target(db: PlatformTestDatabase) -> JobTarget:
-    return db.add_target(
+    target: JobTarget = db.add_target(
         "cca-urjanet",
         utility="utility:pge",
         utility_account_id="T-1",
@@ -32,6 +32,7 @@ def gen_target(db: PlatformTestDatabase) -> JobTarget:
         gen_utility_account_id="G-1",
         gen_service_id="GS-1",
     )
+    return target
 
 
 def add_partial(

@@ -31,7 +31,8 @@ def one_error_line(result: Any) -> str:
     assert "Traceback" not in result.stderr, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, result.stderr
-    return errors[0]
+    error: str = errors[0]
+    return error
 
 
 # ------------------------------------------------------------------ arguments

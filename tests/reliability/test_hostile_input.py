@@ -55,7 +55,8 @@ def one_error_line(result: Any) -> str:
     assert "Traceback" not in result.stderr, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, result.stderr
-    return errors[0]
+    error: str = errors[0]
+    return error
 
 
 # ---------------------------------------------------------------- a loopback document server
@@ -177,7 +178,8 @@ class Job:
     data: UrjanetData
 
     def bills(self) -> list[dict[str, Any]]:
-        return self.platform.rows("bill", service=self.service)
+        rows: list[dict[str, Any]] = self.platform.rows("bill", service=self.service)
+        return rows
 
 
 @pytest.fixture
@@ -210,7 +212,8 @@ def window() -> list[str]:
 
 
 def last_run(job: Job) -> dict[str, Any]:
-    return job.platform.rows("datafeeds_run", data_source=job.oid)[-1]
+    run: dict[str, Any] = job.platform.rows("datafeeds_run", data_source=job.oid)[-1]
+    return run
 
 
 # ================================================================ 1. local files named by a row

@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from packaging.markers import default_environment
@@ -26,27 +26,45 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[2]
-LOCK = REPO / "requirements-lock.txt"
+RUNTIME_LOCK = REPO / "requirements" / "runtime.txt"
+DEV_LOCK = REPO / "requirements" / "dev.txt"
 AUDIT = REPO / "scripts" / "audit"
-PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)$")
+PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)( \\)?$")
+HASH = re.compile(r"^    --hash=sha256:[0-9a-f]{64}( \\)?$")
 
 
 # ---------------------------------------------------------------- the lock
 
 
-def pinned() -> dict[str, str]:
-    """Canonical name → version; every line must be NAME==VERSION, each name once."""
+def pinned_in(lock: Path) -> dict[str, str]:
+    """Canonical name → version of one lock file: each entry NAME==VERSION followed by the
+    sha256 of its files (pip-compile's layout), each name once."""
+    where = lock.relative_to(REPO)
     pins: dict[str, str] = {}
-    for number, raw in enumerate(LOCK.read_text().splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
+    hashes: dict[str, int] = {}
+    for number, line in enumerate(lock.read_text().splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#") or line.startswith("-r "):
+            continue  # dev.txt's `-r runtime.txt`: test_dev_lock_includes_the_runtime_lock
+        if line.startswith(" "):
+            assert hashes and HASH.match(line), f"{where}:{number}: {line!r} is not a sha256 hash"
+            hashes[list(hashes)[-1]] += 1
             continue
         found = PIN.match(line)
-        assert found, f"requirements-lock.txt:{number}: {line!r} is not NAME==VERSION"
+        assert found, f"{where}:{number}: {line!r} is not NAME==VERSION"
         name = canonicalize_name(found["name"])
-        assert name not in pins, f"requirements-lock.txt:{number}: {name} pinned twice"
+        assert name not in pins, f"{where}:{number}: {name} pinned twice"
         pins[name] = found["version"]
+        hashes[name] = 0
+    unhashed = [name for name, count in hashes.items() if not count]
+    assert not unhashed, f"{where}: no hash for {unhashed}"
     return pins
+
+
+def pinned() -> dict[str, str]:
+    """Both lock files: runtime and what only development adds, no name in both."""
+    runtime, dev = pinned_in(RUNTIME_LOCK), pinned_in(DEV_LOCK)
+    assert not set(runtime) & set(dev), "requirements/dev.txt repeats runtime.txt's pins"
+    return {**runtime, **dev}
 
 
 def projects() -> list[dict[str, Any]]:
@@ -59,13 +77,16 @@ def first_party() -> set[str]:
     return {canonicalize_name(p["name"]) for p in projects()}
 
 
-def requirements() -> list[tuple[str, Requirement]]:
-    """(where, requirement) for every dependency and extra of the core and the plugins."""
+def requirements(*, runtime_only: bool = False) -> list[tuple[str, Requirement]]:
+    """(where, requirement) for every dependency and extra of the core and the plugins; with
+    `runtime_only`, what the worker image installs: dependencies and the core's `mysql` extra."""
     found = []
     for project in projects():
         for text in project.get("dependencies", []):
             found.append((project["name"], Requirement(text)))
         for extra, texts in project.get("optional-dependencies", {}).items():
+            if runtime_only and (project["name"], extra) != ("datafeeds-core", "mysql"):
+                continue
             found += [(f"{project['name']}[{extra}]", Requirement(t)) for t in texts]
     return found
 
@@ -73,9 +94,9 @@ def requirements() -> list[tuple[str, Requirement]]:
 def applies(requirement: Requirement, extras: set[str]) -> bool:
     if requirement.marker is None:
         return True
+    environment = cast("dict[str, str]", default_environment())
     return any(
-        requirement.marker.evaluate({**default_environment(), "extra": extra})
-        for extra in extras or {""}
+        requirement.marker.evaluate({**environment, "extra": extra}) for extra in extras or {""}
     )
 
 
@@ -93,7 +114,7 @@ def test_every_requirement_of_the_core_its_extras_and_every_plugin_is_pinned_in_
         name = canonicalize_name(requirement.name)
         if name in ours:
             continue
-        assert name in pins, f"{where}: {requirement} is not pinned in requirements-lock.txt"
+        assert name in pins, f"{where}: {requirement} is not pinned in requirements/*.txt"
         assert requirement.specifier.contains(pins[name], prereleases=True), (
             f"{where}: {requirement} does not allow the pinned {name}=={pins[name]}"
         )
@@ -101,13 +122,19 @@ def test_every_requirement_of_the_core_its_extras_and_every_plugin_is_pinned_in_
     assert checked >= 15
 
 
-def test_the_lock_holds_every_dependency_of_what_it_pins_extras_included() -> None:
-    """The lock is closed: what CI installs from it needs nothing unpinned (read from the
-    installed distributions' metadata, with the extras our requirements ask for)."""
+@pytest.mark.parametrize("runtime_only", [False, True], ids=["runtime-and-dev", "runtime"])
+def test_the_lock_holds_every_dependency_of_what_it_pins_extras_included(
+    runtime_only: bool,
+) -> None:
+    """The locks are closed: what CI installs from both, and what the image installs from
+    runtime.txt alone, needs nothing unpinned (read from the installed distributions'
+    metadata, with the extras our requirements ask for)."""
     pins, ours = pinned(), first_party()
+    if runtime_only:
+        pins = pinned_in(RUNTIME_LOCK)
     wanted: list[tuple[str, set[str]]] = [
         (canonicalize_name(r.name), set(r.extras))
-        for _, r in requirements()
+        for _, r in requirements(runtime_only=runtime_only)
         if canonicalize_name(r.name) not in ours
     ]
     seen: set[tuple[str, frozenset[str]]] = set()
@@ -128,13 +155,26 @@ def test_the_lock_holds_every_dependency_of_what_it_pins_extras_included() -> No
             requirement = Requirement(text)
             if applies(requirement, extras):
                 wanted.append((canonicalize_name(requirement.name), set(requirement.extras)))
-    assert not missing, f"needed but not pinned in requirements-lock.txt: {sorted(missing)}"
-    assert len(seen) >= 40
+    assert not missing, f"needed but not pinned: {sorted(missing)} (run scripts/lock)"
+    assert len(seen) >= (20 if runtime_only else 40)
+
+
+def test_dev_lock_includes_the_runtime_lock() -> None:
+    """`pip install -r requirements/dev.txt` is the whole development environment."""
+    includes = [line for line in DEV_LOCK.read_text().splitlines() if line.startswith("-")]
+    assert includes == ["-r runtime.txt"]
+    assert not [line for line in RUNTIME_LOCK.read_text().splitlines() if line.startswith("-")]
+
+
+def test_the_runtime_lock_holds_no_development_tool() -> None:
+    runtime = pinned_in(RUNTIME_LOCK)
+    for tool in ("pytest", "ruff", "mypy", "nox", "pip-audit", "pip-tools", "moto", "selenium"):
+        assert tool not in runtime, f"{tool} is a development tool: requirements/dev.txt"
 
 
 def test_ci_and_the_image_install_third_party_packages_from_the_lock() -> None:
     ci = (REPO / "scripts" / "test-all").read_text()
-    assert re.search(r"pip install -q -r requirements-lock\.txt", ci)
+    assert re.search(r"pip install -q --require-hashes -r requirements/dev\.txt", ci)
     # Our own packages come from the checkout without resolving anything further.
     assert re.search(r"pip install -q --no-deps -e \.", ci)
     dockerfile = re.sub(r"\\\n", " ", (REPO / "container" / "Dockerfile").read_text())
@@ -144,10 +184,19 @@ def test_ci_and_the_image_install_third_party_packages_from_the_lock() -> None:
         for command in line.split("&&"):
             if "pip install" not in command:
                 continue
-            from_lock = "-c requirements-lock.txt" in command
-            from_wheels = "--no-index" in command and "--find-links /wheels" in command
+            from_lock = "--require-hashes -r requirements/runtime.txt" in command
+            from_wheels = (
+                "--no-index" in command
+                and "--find-links /wheels" in command
+                and "--no-deps" in command
+            )
             assert from_lock or from_wheels, f"an unpinned install in the image: {command.strip()}"
-    assert "requirements-lock.txt" in re.findall(r"^COPY\s+(.*)$", dockerfile, flags=re.M)[0]
+    commands = [line for line in dockerfile.splitlines() if not line.lstrip().startswith("#")]
+    assert not [c for c in commands if "dev.txt" in c], "the image installs no development tool"
+    copies = re.findall(r"^COPY\s+(.*)$", dockerfile, flags=re.M)
+    assert any("requirements/runtime.txt" in c for c in copies)
+    # What resolves our packages' dependencies: nothing (the lock holds them; pip check says so).
+    assert "pip check" in dockerfile
 
 
 # ---------------------------------------------------------------- the vulnerability audit
@@ -288,10 +337,18 @@ def test_the_real_pip_audit_offline_reports_an_unreachable_database(tmp_path: Pa
 
 
 def test_ci_runs_the_audit_without_gating_on_it() -> None:
+    """The gate's audit session accepts every exit code scripts/audit has, and runs before the
+    suite; CI runs the gate's default sessions (scripts/test-all → nox)."""
+    noxfile = (REPO / "noxfile.py").read_text()
+    [line] = [line for line in noxfile.splitlines() if '"scripts/audit"' in line]
+    assert "success_codes=[0, 1, 2]" in line, line
+    gate = re.search(r"^GATE = \[(.*)\]$", noxfile, flags=re.M)
+    assert gate, "noxfile.py: GATE lists the gate's sessions"
+    sessions = re.findall(r'"(\w+)"', gate[1])
+    assert sessions.index("audit") < sessions.index("tests")
+    assert "nox.options.sessions = GATE" in noxfile
     ci = (REPO / "scripts" / "test-all").read_text()
-    [line] = [line for line in ci.splitlines() if "scripts/audit" in line]
-    assert re.search(r"scripts/audit \|\| ", line), line
-    assert ci.index("scripts/audit") < ci.index("exec .venv/bin/python -m pytest")
+    assert re.search(r"^exec \.venv/bin/nox --no-venv -- \"\$@\"$", ci, flags=re.M)
 
 
 # ---------------------------------------------------------------- the runtime

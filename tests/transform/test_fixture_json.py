@@ -20,14 +20,14 @@ from datafeeds_core.urjanet.fixture_json import (
 FIXTURES = reference_fixtures_dir(Path(__file__))
 
 
-def test_absent_keys_read_as_null_and_absent_lists_as_empty():
+def test_absent_keys_read_as_null_and_absent_lists_as_empty() -> None:
     data = read_urjanet_data('{"accounts": [{"PK": 7, "meters": [{"PK": 1}]}]}')
     (account,) = data.accounts
     assert account.StatementDate is None and account.floating_charges == ()
     assert account.meters[0].usages == () and account.meters[0].charges == ()
 
 
-def test_decimals_keep_their_scale():
+def test_decimals_keep_their_scale() -> None:
     data = read_urjanet_data(
         '{"accounts": [{"PK": 1, "NewCharges": "1972.7300", "TotalBillAmount": 5.1}]}'
     )
@@ -36,13 +36,13 @@ def test_decimals_keep_their_scale():
     assert '"NewCharges": "1972.7300"' in dumps(data)
 
 
-def test_order_json_puts_scalars_then_objects_then_lists():
+def test_order_json_puts_scalars_then_objects_then_lists() -> None:
     ordered = order_json({"b": [1], "a": {"z": 1, "y": [2], "x": None}, "c": 1, "d": "s"})
     assert list(ordered) == ["c", "d", "a", "b"]
     assert list(ordered["a"]) == ["x", "z", "y"]
 
 
-def test_reference_input_round_trips():
+def test_reference_input_round_trips() -> None:
     assert FIXTURES is not None
     path = FIXTURES / "fpl" / "fpl01_input.json"
     data = load_urjanet_data(path)
@@ -60,6 +60,6 @@ def test_reference_input_round_trips():
         '{"accounts": [{"NewCharges": true}]}',
     ],
 )
-def test_malformed_documents_raise_malformed_input(text):
+def test_malformed_documents_raise_malformed_input(text: str) -> None:
     with pytest.raises(MalformedInput):
         read_urjanet_data(text)

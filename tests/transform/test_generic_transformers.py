@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,19 +30,28 @@ def _cases(directory: str) -> list[Case]:
 
 
 @pytest.mark.parametrize("directory", ["calwater", "irvineranch", "pleasanton"])
-def test_generic_water_reproduces_reference_fixtures(directory):
+def test_generic_water_reproduces_reference_fixtures(directory: str) -> None:
     cases = _cases(directory)
     assert cases
     for case in cases:
         assert check_case(case, GENERIC_WATER(case.data()).periods) == []
 
 
-def test_generic_electric_reproduces_fpl_reference_fixture():
+def test_generic_electric_reproduces_fpl_reference_fixture() -> None:
     (case,) = _cases("fpl")
     assert check_case(case, GENERIC_ELECTRIC(case.data()).periods) == []
 
 
-def statement(pk, start, end, stmt, new="100.00", meters=(), floating=(), **kw) -> Account:
+def statement(
+    pk: int,
+    start: date,
+    end: date,
+    stmt: date | None,
+    new: str | None = "100.00",
+    meters: Iterable[Meter] = (),
+    floating: Iterable[Charge] = (),
+    **kw: Any,
+) -> Account:
     return Account(
         PK=pk,
         StatementDate=stmt,
@@ -55,7 +66,12 @@ def statement(pk, start, end, stmt, new="100.00", meters=(), floating=(), **kw) 
 
 
 def usage(
-    pk, amount, unit="kWh", rc="[total]", start=date(2020, 1, 1), end=date(2020, 2, 1)
+    pk: int,
+    amount: str,
+    unit: str = "kWh",
+    rc: str = "[total]",
+    start: date = date(2020, 1, 1),
+    end: date = date(2020, 2, 1),
 ) -> Usage:
     return Usage(
         PK=pk,
@@ -67,7 +83,7 @@ def usage(
     )
 
 
-def test_latest_statement_wins_and_older_overlapping_one_is_reported():
+def test_latest_statement_wins_and_older_overlapping_one_is_reported() -> None:
     old = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3), new="10")
     correction = statement(2, date(2020, 1, 15), date(2020, 2, 1), date(2020, 3, 1), new="12")
     result = GENERIC_ELECTRIC(UrjanetData((old, correction)))
@@ -77,7 +93,7 @@ def test_latest_statement_wins_and_older_overlapping_one_is_reported():
     ]
 
 
-def test_touching_periods_end_a_day_earlier_but_the_last_keeps_its_end():
+def test_touching_periods_end_a_day_earlier_but_the_last_keeps_its_end() -> None:
     a = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3))
     b = statement(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 3))
     c = statement(3, date(2020, 3, 10), date(2020, 4, 1), date(2020, 4, 3))  # after a gap
@@ -89,7 +105,7 @@ def test_touching_periods_end_a_day_earlier_but_the_last_keeps_its_end():
     ]
 
 
-def test_usage_is_deduplicated_across_meters_and_converted_for_a_single_unit():
+def test_usage_is_deduplicated_across_meters_and_converted_for_a_single_unit() -> None:
     m1 = Meter(PK=1, usages=(usage(1, "10", "TGAL"), usage(2, "5", "TGAL", rc="[on_peak]")))
     m2 = Meter(PK=2, usages=(usage(3, "10", "TGAL"), usage(4, "2", "TGAL")))
     (period,) = GENERIC_ELECTRIC(
@@ -100,7 +116,7 @@ def test_usage_is_deduplicated_across_meters_and_converted_for_a_single_unit():
     assert period.total_usage == Decimal("12") * Decimal("1.3368")
 
 
-def test_mixed_units_are_summed_without_conversion():
+def test_mixed_units_are_summed_without_conversion() -> None:
     m = Meter(PK=1, usages=(usage(1, "10", "kWh"), usage(2, "3", "kVARH")))
     (period,) = GENERIC_ELECTRIC(
         UrjanetData(
@@ -110,7 +126,7 @@ def test_mixed_units_are_summed_without_conversion():
     assert period.total_usage == Decimal("13.0")
 
 
-def test_peak_is_max_kw_meter_charge_and_null_without_one():
+def test_peak_is_max_kw_meter_charge_and_null_without_one() -> None:
     charges = (
         Charge(PK=1, UsageUnit="kW", ChargeUnitsUsed=Decimal("40")),
         Charge(PK=2, UsageUnit="kW", ChargeUnitsUsed=None),
@@ -141,7 +157,7 @@ def test_peak_is_max_kw_meter_charge_and_null_without_one():
         ("-3", "10", "0", "0"),
     ],
 )
-def test_water_total_rules(new, total, outstanding, expected):
+def test_water_total_rules(new: str | None, total: str, outstanding: str, expected: str) -> None:
     acct = statement(
         1,
         date(2020, 1, 1),
@@ -156,7 +172,7 @@ def test_water_total_rules(new, total, outstanding, expected):
     assert period.peak_demand is None
 
 
-def test_zero_length_and_undated_statements_are_dropped_with_reasons():
+def test_zero_length_and_undated_statements_are_dropped_with_reasons() -> None:
     zero = statement(1, date(2020, 1, 1), date(2020, 1, 1), date(2020, 1, 5))
     undated = statement(2, date(2020, 2, 1), date(2020, 3, 1), None)
     result = GENERIC_WATER(UrjanetData((zero, undated)))
@@ -167,7 +183,7 @@ def test_zero_length_and_undated_statements_are_dropped_with_reasons():
     }
 
 
-def test_one_day_period_touching_its_neighbour_is_dropped_not_crashed():
+def test_one_day_period_touching_its_neighbour_is_dropped_not_crashed() -> None:
     short = statement(1, date(2020, 1, 31), date(2020, 2, 1), date(2020, 2, 2))
     nxt = statement(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 2))
     result = GENERIC_ELECTRIC(UrjanetData((short, nxt)))
@@ -175,7 +191,7 @@ def test_one_day_period_touching_its_neighbour_is_dropped_not_crashed():
     assert [d.PK for d in result.dropped] == [1]
 
 
-def test_inputs_are_never_mutated():
+def test_inputs_are_never_mutated() -> None:
     (case,) = _cases("fpl")
     data = case.data()
     before = copy.deepcopy(data)
@@ -185,7 +201,7 @@ def test_inputs_are_never_mutated():
     assert first == second
 
 
-def test_hooks_are_replaced_without_touching_the_generic_transformer():
+def test_hooks_are_replaced_without_touching_the_generic_transformer() -> None:
     custom = replace(GENERIC_WATER, total_charge=lambda a: Decimal("1"))
     acct = statement(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 2))
     assert custom(UrjanetData((acct,))).periods[0].total_charge == Decimal("1")

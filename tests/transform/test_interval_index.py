@@ -22,20 +22,22 @@ def built(raw: list[tuple[int, int]]) -> list[Interval[int]]:
 
 
 @given(st.lists(spans, max_size=20), days, st.integers(min_value=0, max_value=40))
-def test_range_query_matches_a_full_scan(raw, begin, length):
+def test_range_query_matches_a_full_scan(
+    raw: list[tuple[int, int]], begin: int, length: int
+) -> None:
     items = built(raw)
     b, e = BASE + timedelta(days=begin), BASE + timedelta(days=begin + length)
     assert IntervalIndex(items).range_query(b, e) == IntervalSet(items).range_query(b, e)
 
 
 @given(st.lists(spans, max_size=20), days)
-def test_point_query_matches_a_full_scan(raw, day):
+def test_point_query_matches_a_full_scan(raw: list[tuple[int, int]], day: int) -> None:
     items = built(raw)
     d = BASE + timedelta(days=day)
     assert IntervalIndex(items).point_query(d) == IntervalSet(items).point_query(d)
 
 
-def test_iterates_in_ascending_order_and_counts():
+def test_iterates_in_ascending_order_and_counts() -> None:
     items = built([(30, 5), (0, 10), (10, 3)])
     index = IntervalIndex(items)
     assert [i.data for i in index] == [1, 2, 0]

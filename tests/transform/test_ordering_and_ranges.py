@@ -16,7 +16,7 @@ from datafeeds_core.urjanet.transform import (
 )
 
 
-def test_statements_without_a_date_sort_as_the_oldest_without_crashing():
+def test_statements_without_a_date_sort_as_the_oldest_without_crashing() -> None:
     accounts = [
         Account(PK=1, StatementDate=date(2020, 2, 1)),
         Account(PK=2),
@@ -26,12 +26,12 @@ def test_statements_without_a_date_sort_as_the_oldest_without_crashing():
     assert [a.PK for a in newest_first] == [3, 1, 2]
 
 
-def test_stored_range_starts_the_day_after_the_tested_one():
+def test_stored_range_starts_the_day_after_the_tested_one() -> None:
     span = (date(2020, 1, 1), date(2020, 2, 1))
     assert store_start_plus_one_day(Account(), span) == (date(2020, 1, 2), date(2020, 2, 1))
 
 
-def test_service_id_is_trimmed_and_required():
+def test_service_id_is_trimmed_and_required() -> None:
     assert service_id("  0310 130 ") == "0310 130"
     for missing in (None, "", "   "):
         with pytest.raises(ConfigurationError, match="service id"):

@@ -22,7 +22,7 @@ def stmt(pk: int, start: date, end: date, statement: date | None = None, **kw: o
     return Account(PK=pk, IntervalStart=start, IntervalEnd=end, StatementDate=statement, **kw)  # type: ignore[arg-type]
 
 
-def test_interval_end_ordering_takes_the_latest_end_then_the_lowest_pk():
+def test_interval_end_ordering_takes_the_latest_end_then_the_lowest_pk() -> None:
     accounts = [
         stmt(5, date(2020, 1, 1), date(2020, 2, 1)),
         stmt(3, date(2020, 1, 10), date(2020, 2, 1)),
@@ -32,7 +32,7 @@ def test_interval_end_ordering_takes_the_latest_end_then_the_lowest_pk():
     assert [a.PK for a in ordered] == [4, 3, 5]
 
 
-def test_interval_ordering_keeps_undated_statements_and_reports_missing_intervals():
+def test_interval_ordering_keeps_undated_statements_and_reports_missing_intervals() -> None:
     transformer = replace(
         GENERIC_ELECTRIC, eligible=needs_interval, order_key=by_interval_end_then_pk
     )
@@ -48,7 +48,7 @@ def test_interval_ordering_keeps_undated_statements_and_reports_missing_interval
     ]
 
 
-def test_start_plus_one_day_leaves_the_statement_unchanged():
+def test_start_plus_one_day_leaves_the_statement_unchanged() -> None:
     account = stmt(1, date(2020, 1, 1), date(2020, 2, 1))
     assert start_plus_one_day(account) == (date(2020, 1, 2), date(2020, 2, 1))
     assert start_plus_one_day(account) == (date(2020, 1, 2), date(2020, 2, 1))
@@ -56,7 +56,7 @@ def test_start_plus_one_day_leaves_the_statement_unchanged():
     assert start_plus_one_day(Account(PK=2)) is None
 
 
-def test_stored_range_ending_a_day_earlier_keeps_the_raw_span_for_the_overlap_test():
+def test_stored_range_ending_a_day_earlier_keeps_the_raw_span_for_the_overlap_test() -> None:
     transformer = replace(GENERIC_ELECTRIC, stored_range=store_end_minus_one_day)
     jan = stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3))
     feb = stmt(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 3))
@@ -75,7 +75,7 @@ def kw_usage(pk: int, amount: str, unit: str = "kW") -> Usage:
     return Usage(PK=pk, UsageAmount=Decimal(amount), EnergyUnit=unit)
 
 
-def test_usage_peak_is_the_largest_kw_reading_or_null():
+def test_usage_peak_is_the_largest_kw_reading_or_null() -> None:
     account = Account(
         meters=(
             Meter(PK=1, usages=(kw_usage(1, "40"), kw_usage(2, "900", "kWh"))),
@@ -94,7 +94,7 @@ def charge(pk: int, amount: str, charge_id: str | None = None) -> Charge:
     return Charge(PK=pk, ChargeAmount=Decimal(amount), ChargeId=charge_id)
 
 
-def test_meter_total_without_late_fees_excludes_only_late_fee_charges():
+def test_meter_total_without_late_fees_excludes_only_late_fee_charges() -> None:
     account = Account(
         meters=(
             Meter(
@@ -107,7 +107,7 @@ def test_meter_total_without_late_fees_excludes_only_late_fee_charges():
     assert rules.meter_charges_without_late_fees(account) == Decimal("12.5")
 
 
-def test_unique_line_items_lists_a_charge_loaded_twice_once():
+def test_unique_line_items_lists_a_charge_loaded_twice_once() -> None:
     a, b, c = charge(1, "1"), charge(2, "2"), charge(3, "3")
     account = Account(meters=(Meter(PK=1, charges=(a, b, c)),), floating_charges=(a, b))
     assert [x.PK for x in rules.unique_line_items(account)] == [1, 2, 3]

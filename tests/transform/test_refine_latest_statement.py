@@ -19,7 +19,7 @@ def kept(*accounts: Account) -> list[int | None]:
     return [a.PK for a in latest_statement_per_interval(UrjanetData(accounts)).accounts]
 
 
-def test_the_latest_statement_of_an_interval_is_kept_even_when_not_adjacent():
+def test_the_latest_statement_of_an_interval_is_kept_even_when_not_adjacent() -> None:
     assert kept(
         stmt(1, JAN, date(2020, 2, 5)),
         stmt(2, FEB, date(2020, 3, 5)),
@@ -27,22 +27,22 @@ def test_the_latest_statement_of_an_interval_is_kept_even_when_not_adjacent():
     ) == [2, 3]
 
 
-def test_a_null_statement_date_loses_to_any_date_and_does_not_crash():
+def test_a_null_statement_date_loses_to_any_date_and_does_not_crash() -> None:
     assert kept(stmt(1, JAN, date(2020, 2, 5)), stmt(2, JAN, None)) == [1]
     assert kept(stmt(1, JAN, None), stmt(2, JAN, None)) == [2]
 
 
-def test_equal_statement_dates_keep_the_higher_pk_whatever_the_row_order():
+def test_equal_statement_dates_keep_the_higher_pk_whatever_the_row_order() -> None:
     a, b = stmt(7, JAN, date(2020, 2, 5)), stmt(9, JAN, date(2020, 2, 5))
     assert kept(a, b) == [9]
     assert kept(b, a) == [9]
 
 
-def test_statements_without_an_interval_are_all_kept_for_the_transformer_to_report():
+def test_statements_without_an_interval_are_all_kept_for_the_transformer_to_report() -> None:
     assert kept(stmt(1, (None, None), date(2020, 2, 5)), stmt(2, (None, None), None)) == [1, 2]
 
 
-def test_the_input_is_not_changed():
+def test_the_input_is_not_changed() -> None:
     data = UrjanetData((stmt(1, JAN, date(2020, 2, 5)), stmt(2, JAN, date(2020, 3, 5))))
     latest_statement_per_interval(data)
     assert [a.PK for a in data.accounts] == [1, 2]

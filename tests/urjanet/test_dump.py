@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
 from datafeeds_core.plugin_api.registry import load
-from datafeeds_core.testing import UrjanetTestDatabase
+from datafeeds_core.testing import DatafeedsCli, UrjanetTestDatabase
 from datafeeds_core.urjanet.anonymise import LOCAL_FOLDER, Anonymiser, anonymise
 from datafeeds_core.urjanet.dump import DumpRequest, dump_fixture
 from datafeeds_core.urjanet.fixture_json import dumps, load_urjanet_data, read_urjanet_data
@@ -185,7 +185,8 @@ def request_for(case: str, seed: str | None = None) -> DumpRequest:
 
 
 def seed_case(urjanet_db: UrjanetTestDatabase, case: str) -> UrjanetData:
-    return urjanet_db.seed_fixture_json(fixture_path(CASES[case][1]))
+    data: UrjanetData = urjanet_db.seed_fixture_json(fixture_path(CASES[case][1]))
+    return data
 
 
 def in_pk_order(data: UrjanetData) -> UrjanetData:
@@ -306,12 +307,13 @@ def test_anonymised_fixture_is_selected_again_by_the_anonymised_ids(
 
 
 def test_cli_dump_writes_a_fixture_that_transform_reads(
-    urjanet_db: UrjanetTestDatabase, cli, tmp_path: Path
+    urjanet_db: UrjanetTestDatabase, cli: DatafeedsCli, tmp_path: Path
 ) -> None:
     seed_case(urjanet_db, "heco")
     out = tmp_path / "heco_input.json"
     env = {"DATAFEEDS_URJANET_URL": urjanet_db.url}
     _, _, account, said = CASES["heco"]
+    assert said is not None
 
     dumped = cli(
         "urjanet", "dump", "heco-urjanet", "--account", account, "--said", said,
@@ -338,7 +340,7 @@ def test_cli_dump_writes_a_fixture_that_transform_reads(
     ],
 )
 def test_cli_dump_refuses_bad_requests_in_one_line(
-    urjanet_db: UrjanetTestDatabase, cli, args: list[str], code: int, message: str
+    urjanet_db: UrjanetTestDatabase, cli: DatafeedsCli, args: list[str], code: int, message: str
 ) -> None:
     seed_case(urjanet_db, "heco")
     base = [
@@ -358,7 +360,9 @@ def test_cli_dump_refuses_bad_requests_in_one_line(
     assert result.stderr.strip().count("\n") == 0
 
 
-def test_cli_dump_without_a_urjanet_database_is_a_configuration_error(cli, tmp_path: Path) -> None:
+def test_cli_dump_without_a_urjanet_database_is_a_configuration_error(
+    cli: DatafeedsCli, tmp_path: Path
+) -> None:
     result = cli("urjanet", "dump", "watauga-urjanet", "--account", "1")
 
     assert result.returncode == 3
@@ -366,7 +370,7 @@ def test_cli_dump_without_a_urjanet_database_is_a_configuration_error(cli, tmp_p
     assert not (tmp_path / "home" / "urjanet.db").exists()
 
 
-def test_cli_dump_of_an_unknown_key_exits_3(cli) -> None:
+def test_cli_dump_of_an_unknown_key_exits_3(cli: DatafeedsCli) -> None:
     result = cli("urjanet", "dump", "nowhere-urjanet", "--account", "1")
 
     assert result.returncode == 3 and 'no plugin installed for scraper "nowhere-urjanet"' in (

@@ -34,7 +34,7 @@ from datafeeds_core.testing import DatabaseFactory, UrjanetTestDatabase
 from datafeeds_core.urjanet import loader
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, read_periods
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
-from datafeeds_core.urjanet.schema import create_schema
+from datafeeds_core.urjanet.schema import create_schema, tables_for
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, GENERIC_WATER, Transformer
 
 PROVIDER = "CityOfWataugaTX"
@@ -455,7 +455,7 @@ def test_selection_without_account_condition_is_refused_before_connecting(
 )
 def test_invalid_conditions_are_configuration_errors(selection: Selection) -> None:
     with pytest.raises(ConfigurationError):
-        loader.Queries.build(selection, loader.tables_for("sql"))
+        loader.Queries.build(selection, tables_for("sql"))
 
 
 # ------------------------------------------------------------------ query count

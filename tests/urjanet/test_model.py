@@ -32,7 +32,7 @@ def test_models_refuse_missing_extra_and_repeated_arguments() -> None:
     with pytest.raises(TypeError):
         Usage(1, PK=2)  # type: ignore[misc]
     with pytest.raises(TypeError):
-        Usage(*range(9))  # type: ignore[arg-type]
+        Usage(*range(9))
 
 
 def test_models_stay_frozen_hashable_replaceable_and_picklable() -> None:

@@ -13,16 +13,11 @@ from typing import Any
 
 import pytest
 
+from datafeeds_core.config import is_loopback
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.testing import DatafeedsCli
 from datafeeds_core.web.app import CSP
-from datafeeds_core.web.security import (
-    Access,
-    access_from_env,
-    authorised,
-    check_bind,
-    is_loopback,
-)
+from datafeeds_core.web.security import Access, access_from_env, authorised, check_bind
 
 from .dashboard_kit import NOW, History
 

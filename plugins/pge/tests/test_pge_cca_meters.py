@@ -130,24 +130,32 @@ def cca_history(urjanet_db: UrjanetTestDatabase) -> Iterator[UrjanetTestDatabase
     yield urjanet_db
 
 
-def test_finds_the_meter_repeating_the_known_meters_charges_at_their_address(cca_history):
+def test_finds_the_meter_repeating_the_known_meters_charges_at_their_address(
+    cca_history: UrjanetTestDatabase,
+) -> None:
     loaded = loader.load(cca_history.engine, cca_selection(SAID))
 
     assert meter_ids(loaded) == [(2, ["ESP-1", SAID, "ESP-CASE"])]
 
 
-def test_a_meter_matching_once_another_address_or_another_day_is_not_taken(cca_history):
+def test_a_meter_matching_once_another_address_or_another_day_is_not_taken(
+    cca_history: UrjanetTestDatabase,
+) -> None:
     loaded = loader.load(cca_history.engine, cca_selection(SAID))
 
     taken = {m.PODid for a in loaded.accounts for m in a.meters}
     assert not taken & {"ESP-ONCE", "ESP-ELM", "ESP-LATER"}
 
 
-def test_unknown_service_ids_find_nothing_and_select_no_meter(cca_history):
+def test_unknown_service_ids_find_nothing_and_select_no_meter(
+    cca_history: UrjanetTestDatabase,
+) -> None:
     assert loader.load(cca_history.engine, cca_selection("NOPE")) == UrjanetData()
 
 
-def test_a_known_meter_without_an_address_finds_no_other_meter(urjanet_db):
+def test_a_known_meter_without_an_address_finds_no_other_meter(
+    urjanet_db: UrjanetTestDatabase,
+) -> None:
     rows = Rows()
     rows.meter(10, rows.account(1, "PacGAndE"), SAID, address=None, units=(5.0, 6.0))
     rows.meter(20, rows.account(2, "MCE"), "ESP-1", address=None, units=(5.0, 6.0))

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from datafeeds_core.platform.feeds import FeedConfig
     from datafeeds_core.platform.listing import DataSourceRow, MeterRow
     from datafeeds_core.platform.run_history import RunStats
-    from datafeeds_core.platform.run_records import RunRecord
+    from datafeeds_core.platform.run_model import RunRecord
 
 PLAIN_WIDTH = 160  # tables written to a file or pipe are not wrapped at 80 columns
 

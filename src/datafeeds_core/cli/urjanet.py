@@ -67,7 +67,7 @@ def dump(
         None, "--output", "-o", metavar="FILE", help="Write here instead of stdout."
     ),
 ) -> None:
-    """Export the statements a job of SCRAPER_KEY would load as an input fixture (SPEC §2 JSON).
+    """Export the statements a job of SCRAPER_KEY would load as an input fixture (fixture JSON).
 
     The Urjanet database is DATAFEEDS_URJANET_URL (or URJANET_MYSQL_*), else the embedded
     SQLite file. With --anonymize every AccountNumber, RawAccountNumber, PODid, MeterNumber and

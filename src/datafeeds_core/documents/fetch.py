@@ -1,4 +1,4 @@
-"""Download one statement document to a temporary file, safely (SPEC §8.17–§8.19).
+"""Download one statement document to a temporary file, safely.
 
 Only links the `SourcePolicy` allows are followed (every redirect hop included): https to the
 allowed hosts, `file://` beneath the configured document root, read in place. TLS verification
@@ -285,7 +285,8 @@ class Fetcher:
                     if isinstance(timeouts, dict):
                         timeouts["read"] = min(a["read_timeout"], left)
                     out.write(chunk)
-                return response.headers.get("content-type")
+                content_type: str | None = response.headers.get("content-type")
+                return content_type
         except httpx.TimeoutException as exc:
             if time.monotonic() >= ends - 0.01:
                 raise _DeadlineError(late) from None

@@ -1,4 +1,4 @@
-"""Storage names for statement documents, and the download form of a source link (SPEC §3.3)."""
+"""Storage names for statement documents, and the download form of a source link."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 DEPRECATED_PATH = "/source"
 BASIC_AUTH_PATH = "/sourcewithhttpbasicauth"
-# The old system's key: everything after the first "?id=" (greedy, trailing parameters included:
-# SPEC §3.3, §8.18). Documents it stored are found again only under the same key.
+# The old system's key: everything after the first "?id=" (greedy, trailing parameters
+# included). Documents it stored are found again only under the same key.
 _AFTER_ID = re.compile(r"\?id=(.*)")
 # What a key may be made of: no path separator, no leading dot, nothing a store or a shell
 # would read specially. A text after "?id=" outside this set is never used as a key.
@@ -25,7 +25,7 @@ def statement_id(url: str) -> str | None:
 
 
 def document_name(url: str) -> str:
-    """The store name without extension, as the old system derived it (JOBS §3.3, SPEC §3.3):
+    """The store name without extension, as the old system derived it (urjanet-rules.md):
     the text after `?id=`, else the SHA-224 hex of the link (also when that text is not a safe
     key: docs/cut-over.md)."""
     return statement_id(url) or hashlib.sha224(url.encode("utf-8")).hexdigest()

@@ -1,4 +1,4 @@
-"""Feed configuration (`datafeeds_feed_config`, JOBS §2.1) and which data sources are due.
+"""Feed configuration (`datafeeds_feed_config`) and which data sources are due.
 
 One row per scraper key: `enabled`, `queue` (datafeeds-high|medium|low), `weekday`. A scraper
 with no row is not enabled. `weekday` limits a feed to one day of the week, numbered as Python's

@@ -1,6 +1,6 @@
 """`datafeeds db init`: create the platform schema on an empty database, then migrate our tables.
 
-An empty database gets the full platform schema (JOBS §2) plus our own tables. A database that
+An empty database gets the full platform schema (production's) plus our own tables. A database that
 already has tables (an existing platform database) only gets our own tables, through the Alembic
 migrations in `platform/migrations` with their own version table; nothing else is touched. A second
 run changes nothing and says so.

@@ -1,6 +1,7 @@
 """One write transaction holding a lock: an advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
 
-Concurrent jobs for the same utility service must not interleave their bill writes (JOBS §7.2.4).
+Concurrent jobs for the same utility service must not interleave their bill writes
+(docs/bill-rules.md).
 PostgreSQL takes `pg_advisory_xact_lock(key)`, released at commit or rollback. SQLite has one
 writer per file: BEGIN IMMEDIATE takes the write lock before the first read, so what a job reads
 is what it writes against (the engine's busy timeout makes waiters queue instead of failing).

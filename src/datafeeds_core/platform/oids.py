@@ -1,4 +1,4 @@
-"""Meter oids the way the platform makes them (JOBS §2.4), keeping the node bits.
+"""Meter oids the way the platform makes them, keeping the node bits.
 
 oid = node << 43 | clock << 13 | counter, with node 0..1023 (from the platform's oid-adapter
 sequence, so concurrent processes get different nodes), clock = seconds since the platform epoch

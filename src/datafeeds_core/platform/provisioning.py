@@ -192,7 +192,7 @@ def add_meter(
 ) -> int:
     """A new meter on a new utility service in an account (created by name if needed).
 
-    Returns the meter oid: `meter_oid` when given, else a generated one (JOBS §2.4).
+    Returns the meter oid: `meter_oid` when given, else a generated one (platform/oids.py).
     """
     if (account_oid is None) == (account_name is None):
         raise UsageError("give exactly one of an account oid or an account name")

@@ -17,7 +17,8 @@ from sqlalchemy import Date, cast, func, select
 
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.run_history import SUCCESS
-from datafeeds_core.platform.run_records import FINAL, _aware
+from datafeeds_core.platform.run_model import aware as _aware
+from datafeeds_core.platform.run_records import FINAL
 from datafeeds_core.platform.schema import datafeeds_run
 
 if TYPE_CHECKING:

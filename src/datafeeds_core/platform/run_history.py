@@ -18,8 +18,9 @@ from sqlalchemy import bindparam, case, delete, func, select, update
 from datafeeds_core.errors import ConfigurationError, UsageError
 from datafeeds_core.platform.failures import platform_errors
 from datafeeds_core.platform.oids import checked_oid
-from datafeeds_core.platform.run_model import check_executor, check_status
-from datafeeds_core.platform.run_records import FINAL, RunRecord, _aware, get_run, run_record
+from datafeeds_core.platform.run_model import RunRecord, check_executor, check_status, run_record
+from datafeeds_core.platform.run_model import aware as _aware
+from datafeeds_core.platform.run_records import FINAL, get_run
 from datafeeds_core.platform.schema import datafeeds_run, snapmeter_meter_data_source
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Platform tables with the names and columns of JOBS.md §2, and our own tables.
+"""Platform tables with production's names and columns, and our own tables.
 
 Two MetaData objects keep the two apart: `platform_metadata` is the webapps-owned schema (created
 only on an empty database), `own_metadata` holds the tables datafeeds owns (created and evolved by
@@ -50,12 +50,12 @@ JsonB: TypeEngine[Any] = JSON(none_as_null=True).with_variant(
 StringArray: TypeEngine[Any] = Json.with_variant(ARRAY(String), "postgresql")
 Name = String(128)  # production's character varying(128) columns
 
-# The application generates meter oids from this sequence's node number (JOBS §2.4).
+# The application generates meter oids from this sequence's node number (platform/oids.py).
 OID_ADAPTER_SEQUENCE = Sequence("webapps_platform_oid_adapter_seq", metadata=platform_metadata)
 
-# Type names, nullability, defaults, keys and indexes are production's (the schema dump JOBS §2
-# describes); tests/platform/test_production_schema.py diffs them, docs/cut-over.md lists the
-# deliberate differences.
+# Type names, nullability, defaults, keys and indexes are production's (its schema dump);
+# tests/platform/test_production_schema.py diffs them, docs/cut-over.md lists the deliberate
+# differences.
 PROVIDER_TYPE = Enum(
     "utility-bundled", "tnd-only", name="provider_type_enum", metadata=platform_metadata
 )
@@ -68,7 +68,7 @@ PARTIAL_PROVIDER_TYPE = Enum(
 
 
 def _oid() -> Column[int]:
-    """`oid` bigint primary key with a default from an owned sequence ("seq" in JOBS §2)."""
+    """`oid` bigint primary key with a default from a sequence the column owns."""
     return Column("oid", BigId, primary_key=True, autoincrement=True)
 
 
@@ -105,7 +105,7 @@ snapmeter_account = Table(
 meter = Table(
     "meter",
     platform_metadata,
-    _app_oid(),  # no default: JOBS §2.4
+    _app_oid(),  # no default: the application makes meter oids (oids.py)
     Column("billing", Name),
     Column("building", BigInteger),
     Column("commodity", Name),
@@ -180,7 +180,7 @@ event.listen(
     DDL("ALTER SEQUENCE utility_service_oid_seq INCREMENT BY 10").execute_if(dialect="postgresql"),
 )
 
-# The fields a snapshot copies from its service (JOBS §2.2).
+# The fields a snapshot copies from its service (service, generation, provider type).
 SNAPSHOT_FIELDS = (
     "provider_type",
     "service_id",
@@ -249,7 +249,7 @@ building = Table(
     Column("pm_property_id", Integer),
 )
 
-# A building as one account sees it; `name` is what bill audits show (JOBS §2.2).
+# A building as one account sees it; `name` is what bill audits show.
 snapmeter_building = Table(
     "snapmeter_building",
     platform_metadata,

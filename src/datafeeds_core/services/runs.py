@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from datafeeds_core.executors.local.fleet import LaunchReport
     from datafeeds_core.executors.local.liveness import SyncReport
     from datafeeds_core.platform.run_history import PruneReport, RunStats
-    from datafeeds_core.platform.run_records import RunRecord
+    from datafeeds_core.platform.run_model import RunRecord
 
 
 @dataclass(frozen=True)

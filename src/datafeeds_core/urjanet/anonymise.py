@@ -1,4 +1,4 @@
-"""Anonymise the identifiers of exported statements, deterministically (fixes SPEC §8.25).
+"""Anonymise the identifiers of exported statements, deterministically and one-to-one.
 
 One seeded substitution of characters, a derangement within each class (digits, a–f, g–z, A–F,
 G–Z), is applied to every character of AccountNumber, RawAccountNumber, PODid, MeterNumber and

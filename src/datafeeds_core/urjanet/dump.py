@@ -77,7 +77,7 @@ class LoadReport:
 
 
 def load_fixture(urjanet_url: str, path: Path) -> LoadReport:
-    """Insert the statements of an input fixture (SPEC §2 JSON, what `dump` writes) into the
+    """Insert the statements of an input fixture (fixture JSON, what `dump` writes) into the
     Urjanet database, creating its tables if they are missing.
 
     Loading the same file again changes nothing; a file of which only some statements are

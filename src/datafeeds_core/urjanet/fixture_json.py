@@ -1,4 +1,4 @@
-"""Read and write the fixture JSON format (SPEC §2): absent keys read as null or empty."""
+"""Read and write fixture JSON (docs/urjanet-rules.md): absent keys read as null or empty."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _str_tuple(value: Any) -> tuple[str, ...]:
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("boolean where a decimal belongs")
-    # A float entering here goes through str so no binary noise is added (SPEC header).
+    # A float entering here goes through str so no binary noise is added.
     return finite_amount(Decimal(str(value)) if isinstance(value, float) else Decimal(value))
 
 
@@ -144,7 +144,8 @@ def read_urjanet_data(text: str) -> UrjanetData:
         raise MalformedInput("not valid input JSON: nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("accounts", []), list):
         raise MalformedInput('expected a JSON object with an "accounts" list')
-    return _build(UrjanetData, doc, "input")
+    data: UrjanetData = _build(UrjanetData, doc, "input")
+    return data
 
 
 def load_urjanet_data(path: Path) -> UrjanetData:

@@ -1,4 +1,4 @@
-"""Half-open date intervals [begin, end) and the boundary normalisers of SPEC §2."""
+"""Half-open date intervals [begin, end) and the boundary normalisers (urjanet-rules.md)."""
 
 from __future__ import annotations
 

@@ -90,7 +90,8 @@ def compile_condition(condition: Condition, table: Table) -> ColumnElement[bool]
         return target.in_(list(values))
     value = _plain_value(condition, where)
     if op == "eq":
-        return target == value
+        equal: ColumnElement[bool] = target == value
+        return equal
     if op == "ne":
         # "Not equal to the value": a NULL column is not equal, so it is selected too.
         return or_(target != value, target.is_(None))
@@ -98,7 +99,8 @@ def compile_condition(condition: Condition, table: Table) -> ColumnElement[bool]
         if not isinstance(value, str):
             raise ConfigurationError(f"selection: {where}.{condition.column} {op} needs text")
         like = getattr(target, op)
-        return like(value, autoescape=True)
+        matches: ColumnElement[bool] = like(value, autoescape=True)
+        return matches
     raise ConfigurationError(f"selection: unknown operator {op!r}")
 
 

@@ -1,4 +1,4 @@
-"""Account-number and service-id normalisers shared by utilities (SPEC §3.2)."""
+"""Account-number and service-id normalisers shared by utilities."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def _recency(account: Account) -> tuple[bool, date, int]:
 
 def latest_statement_per_interval(data: UrjanetData) -> UrjanetData:
     """Keep one statement per (IntervalStart, IntervalEnd): the one with the latest
-    StatementDate (SPEC §3.2, fixed as §8.6 asks: no crash on a null StatementDate, and equal
+    StatementDate (without the old code's faults: no crash on a null StatementDate, and equal
     intervals need not be adjacent). Statements missing an interval date are all kept (the
     transformer reports them); survivors keep their input order."""
     latest: dict[tuple[date, date], Account] = {}

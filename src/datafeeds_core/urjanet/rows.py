@@ -1,8 +1,8 @@
-"""Database values → model values (SPEC §3.1), parsed from what the driver returns.
+"""Database values → model values, parsed from what the driver returns.
 
 The real Urjanet schema has no DDL, so the loader does not trust declared column types: a DATE
-may be a DATETIME (→ its date, SPEC §8.4), a TINYINT(1) may be a BIT(1) (`b'\\x00'` is False),
-a DECIMAL may be a DOUBLE (→ Decimal through `str`, SPEC §8.5), text may arrive as bytes. NULL
+may be a DATETIME (→ its date), a TINYINT(1) may be a BIT(1) (`b'\\x00'` is False),
+a DECIMAL may be a DOUBLE (→ Decimal through `str`), text may arrive as bytes. NULL
 passes through everywhere except PK.
 """
 
@@ -70,7 +70,7 @@ def _decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, float):
-        return Decimal(str(value))  # never Decimal(float): no binary noise (SPEC §8.5)
+        return Decimal(str(value))  # never Decimal(float): no binary noise
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, (bytes, bytearray)):
@@ -81,7 +81,7 @@ def _decimal(value: Any) -> Decimal:
 
 
 def as_date(value: Any) -> date:
-    if isinstance(value, datetime):  # before date: datetime is a subclass (SPEC §8.4)
+    if isinstance(value, datetime):  # before date: datetime is a subclass
         return value.date()
     if isinstance(value, date):
         return value

@@ -1,4 +1,4 @@
-"""Building blocks for billing-period values: totals, usage, peak, tariff (SPEC §4.1–§4.3).
+"""Building blocks for billing-period values: totals, usage, peak, tariff.
 
 Every function takes an immutable Account and returns a value; plugins compose them.
 """
@@ -12,7 +12,7 @@ from datafeeds_core.urjanet.model import Account, Charge, Usage
 
 ZERO = Decimal(0)
 
-# Unit conversion applied to a single-unit usage total (SPEC §4.1); one table for every utility.
+# Unit conversion applied to a single-unit usage total; one table for every utility.
 CONVERSION_FACTORS: dict[str, Decimal] = {
     "ccf": Decimal("1.0"),
     "gallons": Decimal("0.0013368"),
@@ -46,7 +46,7 @@ def conversion_factor(usages: Iterable[Usage]) -> Decimal:
 
 
 def sum_amounts(values: Iterable[Decimal | None]) -> Decimal:
-    """Sum in the given order; null amounts count as nothing (SPEC §8.14)."""
+    """Sum in the given order; null amounts count as nothing."""
     total = ZERO
     for value in values:
         if value is not None:
@@ -155,7 +155,7 @@ def all_line_items(account: Account) -> tuple[Charge, ...]:
 
 def unique_line_items(account: Account) -> tuple[Charge, ...]:
     """Meter charges, then floating charges, each charge (by PK) once: safe on data where the
-    account's charges were loaded as meter charges as well as floating ones (SPEC §8.7)."""
+    account's charges were loaded as meter charges as well as floating ones (old FPL data)."""
     seen: set[int] = set()
     out = []
     for charge in all_line_items(account):

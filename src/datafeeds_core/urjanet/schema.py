@@ -1,4 +1,4 @@
-"""The Urjanet MySQL schema as used (SPEC §1): the SQL-delivery tables and their XML variants.
+"""The Urjanet MySQL schema as used: the SQL-delivery tables and their XML variants.
 
 There is no DDL for the real Urjanet database; these tables are what the reference code reads,
 with the suggested types and indexes. The loader reads only the columns named here. References
@@ -137,7 +137,7 @@ def _usage_columns(amount: type[TypeDecorator[Any]]) -> list[Column[Any]]:
 
 metadata = MetaData()
 
-# ------------------------------------------------------------------ SQL delivery (SPEC §1.1)
+# ------------------------------------------------------------------ SQL delivery
 
 account = Table("Account", metadata, *_account_columns(Amount))
 meter = Table("Meter", metadata, *_meter_columns())
@@ -152,7 +152,7 @@ Index("ix_Meter_AccountFK", meter.c.AccountFK)
 Index("ix_Charge_AccountFK_MeterFK", charge.c.AccountFK, charge.c.MeterFK)
 Index("ix_Usage_AccountFK_MeterFK", usage.c.AccountFK, usage.c.MeterFK)
 
-# ------------------------------------------------------------------ XML delivery (SPEC §1.2)
+# ------------------------------------------------------------------ XML delivery
 
 xmlstatement = Table(
     "xmlstatement",

@@ -2,7 +2,7 @@
 
 The inverse of the loader: one executemany per table. Accounts and meters without a PK get one
 after the highest PK in the table and in the data. A charge listed more than once under an
-account (the FPL reference fixtures repeat every floating charge under the meter, SPEC §8.7) is
+account (the FPL reference fixtures repeat every floating charge under the meter) is
 one row: floating if it is listed as floating anywhere in that account.
 """
 

@@ -1,4 +1,4 @@
-"""The statement-history transformer (SPEC §4.1, §4.2) and the generic electric and water rules.
+"""The statement-history transformer and the generic electric and water rules.
 
 A transformer is a pure function UrjanetData -> TransformResult. `HistoryTransformer` is the
 "latest statement wins" skeleton; each field is a hook a plugin replaces with `dataclasses.replace`.
@@ -115,7 +115,7 @@ SUPERSEDED = "superseded: none of its charges or usages went into a period"
 def unused_statements(
     accounts: Iterable[Account], used: set[int], reported: set[int]
 ) -> list[DroppedStatement]:
-    """For transformers that fill periods from several statements (SPEC §8.12): the statements
+    """For transformers that fill periods from several statements: the statements
     with meter charges or usages of which none went into an emitted period (`used`: ids of the
     contributing accounts), unless already reported (`reported`: ids). A statement that only
     seeded a period's range, and had nothing else, lost nothing and is not listed."""

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from datafeeds_core.platform.run_dashboard import DayOutcome
-    from datafeeds_core.platform.run_records import RunRecord
+    from datafeeds_core.platform.run_model import RunRecord
 
 PAGE_SIZE = 50
 LOG_LINES = 200

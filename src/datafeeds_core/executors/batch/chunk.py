@@ -35,7 +35,7 @@ from datafeeds_core.platform.batch_runs import OPEN, RETRYABLE_ERROR_CLASSES
 if TYPE_CHECKING:
     from datafeeds_core.config import Settings
     from datafeeds_core.executors.batch.manifest import Slice
-    from datafeeds_core.platform.run_records import RunRecord
+    from datafeeds_core.platform.run_model import RunRecord
 
 log = logs.get("worker")
 CONCURRENCY_VAR = "DATAFEEDS_WORKER_CONCURRENCY"

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Engine
 
-    from datafeeds_core.platform.run_records import RunRecord
+    from datafeeds_core.platform.run_model import RunRecord
 
 log = logs.get("local")
 
