@@ -9,9 +9,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from datafeeds_core.job.pipeline import JobOutcome
 
 
 def plural(n: int, noun: str) -> str:
@@ -19,34 +22,15 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-COUNT_ORDER = (
-    "periods",
-    "new",
-    "updated",
-    "unchanged",
-    "replaced",
-    "skipped",
-    "dropped_statements",
-)
+def render_outcome(outcome: JobOutcome, echo: Callable[[str], None] = typer.echo) -> None:
+    """The job's outcome lines, and a one-line error on stderr when it failed."""
+    from datafeeds_core.job.summary import outcome_error, outcome_lines
 
-
-def counts_line(counts: dict[str, int]) -> str:
-    keys = [k for k in COUNT_ORDER if k in counts] + sorted(set(counts) - set(COUNT_ORDER))
-    return ", ".join(f"{k.replace('_', ' ')} {counts[k]}" for k in keys)
-
-
-def render_outcome(outcome: Any, echo: Callable[[str], None] = typer.echo) -> None:
-    """Diff (dry run), the counts line, and a one-line error on stderr when it failed."""
-    if outcome.diff:
-        echo("Dry run, nothing written. The bills would be:")
-    for d in outcome.diff:
-        echo(f"  {d['operation']:<10} {d['start']}..{d['end']}  {d.get('reason') or ''}".rstrip())
-    counts = f" ({counts_line(outcome.counts)})" if "periods" in outcome.counts else ""
-    echo(f"run {outcome.run_id}: {outcome.status}{counts}")
-    if outcome.error:
-        from datafeeds_core.logs import one_line
-
-        typer.echo(f"error: {one_line(outcome.error)}", err=True)
+    for line in outcome_lines(outcome):
+        echo(line)
+    error = outcome_error(outcome)
+    if error:
+        typer.echo(error, err=True)
 
 
 # ---------------------------------------------------------------- JSON

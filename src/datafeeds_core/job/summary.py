@@ -1,12 +1,17 @@
-"""The "Final Billing Summary" table a job prints, laid out as the old scrapers printed it."""
+"""What a job prints about itself: the "Final Billing Summary" table (laid out as the old
+scrapers printed it), and its outcome lines, which every executor prints or logs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from datafeeds_core.logs import printable
 from datafeeds_core.urjanet.model import BillingPeriod
+
+if TYPE_CHECKING:
+    from datafeeds_core.job.pipeline import JobOutcome
 
 BAR = "=" * 80
 TITLE = "Final Billing Summary"
@@ -60,3 +65,39 @@ def bills_per_service(own: int, counts: Mapping[int, Mapping[str, int]]) -> str:
         numbers = ", ".join(f"{k} {v}" for k, v in by_operation.items())
         lines.append(f"  service {service} ({who}): {numbers}")
     return "\n".join(lines)
+
+
+COUNT_ORDER = (
+    "periods",
+    "new",
+    "updated",
+    "unchanged",
+    "replaced",
+    "skipped",
+    "dropped_statements",
+)
+
+
+def counts_line(counts: Mapping[str, int]) -> str:
+    """ "periods 24, new 2, …": the known counts in a fixed order, then any others by name."""
+    keys = [k for k in COUNT_ORDER if k in counts] + sorted(set(counts) - set(COUNT_ORDER))
+    return ", ".join(f"{k.replace('_', ' ')} {counts[k]}" for k in keys)
+
+
+def outcome_lines(outcome: JobOutcome) -> list[str]:
+    """The dry run's diff (when there is one) and the run's status line with its counts."""
+    lines = ["Dry run, nothing written. The bills would be:"] if outcome.diff else []
+    for d in outcome.diff:
+        lines.append(
+            f"  {d['operation']:<10} {d['start']}..{d['end']}  {d.get('reason') or ''}".rstrip()
+        )
+    counts = f" ({counts_line(outcome.counts)})" if "periods" in outcome.counts else ""
+    lines.append(f"run {outcome.run_id}: {outcome.status}{counts}")
+    return lines
+
+
+def outcome_error(outcome: JobOutcome) -> str | None:
+    """ "error: …" on one line when the job failed, else None."""
+    from datafeeds_core.logs import one_line
+
+    return f"error: {one_line(outcome.error)}" if outcome.error else None

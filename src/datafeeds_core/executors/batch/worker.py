@@ -121,8 +121,8 @@ def _open_run(settings: Settings, job: JobRequest) -> int:
 
 def run(job: JobRequest, settings: Settings) -> int:
     """Run the request; returns the exit code. Every outcome is logged as a JSON line."""
-    from datafeeds_core.cli.render import counts_line
     from datafeeds_core.job.pipeline import run_job
+    from datafeeds_core.job.summary import counts_line
 
     signal.signal(signal.SIGTERM, _terminate)
     try:

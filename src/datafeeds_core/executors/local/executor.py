@@ -196,10 +196,10 @@ def _child_main(task: _ChildTask) -> None:
 
 
 def _run(task: _ChildTask) -> int:
-    from datafeeds_core.cli.render import render_outcome
     from datafeeds_core.executors.local.liveness import LOCAL_EXECUTORS, run_held
     from datafeeds_core.job.pipeline import Job
     from datafeeds_core.job.request import JobRuntime
+    from datafeeds_core.job.summary import outcome_error, outcome_lines
 
     job = task.job
     home = task.settings.home
@@ -215,7 +215,11 @@ def _run(task: _ChildTask) -> int:
     except DatafeedsError as exc:  # the run could not be started (cancelled, database down)
         log.error("run %s: %s", job.run_id, exc)
         return int(exc.exit_code)
-    render_outcome(outcome, echo=print)
+    for line in outcome_lines(outcome):
+        print(line)
+    error = outcome_error(outcome)
+    if error:
+        print(error, file=sys.stderr)
     return outcome.exit_code
 
 
