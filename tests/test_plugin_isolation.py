@@ -23,9 +23,8 @@ from datafeeds_core.plugin_api.conformance import (
     Case,
     check_case,
     manifest_cases,
-    reference_fixtures_dir,
 )
-from datafeeds_core.testing import DatafeedsCli
+from datafeeds_core.testing import DatafeedsCli, reference_fixtures_dir
 from datafeeds_core.urjanet.fixture_json import read_periods
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,10 +49,7 @@ def every_declared_key() -> set[str]:
 
 
 def fixtures_dir() -> Path:
-    folder = reference_fixtures_dir(Path(__file__))
-    if folder is None:
-        pytest.fail("reference fixtures not found (set DATAFEEDS_REFERENCE_FIXTURES)")
-    return folder
+    return reference_fixtures_dir()
 
 
 # ------------------------------------------------------------------ install / uninstall

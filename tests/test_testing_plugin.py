@@ -9,17 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
+from datafeeds_core.testing.locations import reference_fixtures_dir
 
 pytest_plugins = ["pytester"]
 
 
 @pytest.fixture
 def fixtures() -> Path:
-    folder = reference_fixtures_dir(Path(__file__))
-    if folder is None:
-        pytest.fail("reference fixtures not found (set DATAFEEDS_REFERENCE_FIXTURES)")
-    return folder
+    return reference_fixtures_dir()
 
 
 AUTHOR_TESTS = """

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from datafeeds_core.config import urjanet_url_from_env
 from datafeeds_core.database import make_engine
 from datafeeds_core.errors import ConfigurationError, MalformedInput, TransientError
-from datafeeds_core.plugin_api.conformance import compare_json, reference_fixtures_dir
+from datafeeds_core.plugin_api.conformance import compare_json
 from datafeeds_core.plugin_api.contract import (
     AnyOf,
     Match,
@@ -30,7 +30,7 @@ from datafeeds_core.plugin_api.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.testing import DatabaseFactory, UrjanetTestDatabase
+from datafeeds_core.testing import DatabaseFactory, UrjanetTestDatabase, reference_fixtures_dir
 from datafeeds_core.urjanet import loader
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, read_periods
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
@@ -44,10 +44,7 @@ PROVIDER = "CityOfWataugaTX"
 
 
 def fixture_path(relative: str) -> Path:
-    folder = reference_fixtures_dir()
-    if folder is None:
-        pytest.fail("reference fixtures not found (set DATAFEEDS_REFERENCE_FIXTURES)")
-    return folder / relative
+    return reference_fixtures_dir() / relative
 
 
 def statement(
