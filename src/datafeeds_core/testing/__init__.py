@@ -18,8 +18,8 @@ What lives where:
 - `cli` — `DatafeedsCli`, behind `datafeeds_cli`.
 - `suites` — `conformance_suite`, `selection_suite`, `generic_water_suite`,
   `end_minus_one_day_water_suite`: tests a plugin assigns in its own test modules.
-- `builders` — `statement`, `meter`, `charge`, `usage`, `data` (and `spans`, `only_period`) for
-  hand-made Urjanet statements in rule tests.
+- `builders` — `statement`, `meter`, `charge`, `usage`, `urjanet_data` (and `spans`,
+  `only_period`) for hand-made Urjanet statements in rule and selection tests.
 - `locations` — the reference fixtures ($DATAFEEDS_REFERENCE_FIXTURES) and the production
   platform schema ($DATAFEEDS_PLATFORM_SCHEMA), each with one default beside the checkout;
   the pytest header reports both.

@@ -1,10 +1,18 @@
-"""Builders of Urjanet statements for tests: `statement`, `meter`, `charge`, `usage`, `data`.
+"""Builders of Urjanet statements for tests: `statement`, `meter`, `charge`, `usage` and
+`urjanet_data` (the statements as UrjanetData).
 
 Each takes the few values a rule test varies as arguments (amounts as strings, periods as
 `span=(start, end)`) and any other column of the model by its own name, type-checked:
 
-    data(statement(1, meter(10, usages=(usage(100, "12.5", span=JAN),)), issued=FEB, span=JAN,
-                   NewCharges=Decimal("40")))
+    january = (date(2020, 1, 1), date(2020, 2, 1))
+    bill = statement(
+        1,
+        meter(10, usages=(usage(100, "12.5", span=january),), Tariff="E19"),
+        issued=date(2020, 2, 5),
+        span=january,
+        NewCharges=Decimal("40"),
+    )
+    result = TRANSFORMER(urjanet_data(bill))
 
 `spans(result)` and `only_period(result)` read a transformer's result back.
 """
@@ -164,7 +172,7 @@ def statement(
     )
 
 
-def data(*statements: Account) -> UrjanetData:
+def urjanet_data(*statements: Account) -> UrjanetData:
     """UrjanetData holding `statements`, in that order."""
     return UrjanetData(statements)
 
