@@ -10,7 +10,7 @@ from datafeeds_heco import KEY, PROVIDER, datafeeds_datasource
 
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.plugin_api.contract import DataSourceContext
-from datafeeds_core.testing import builders
+from datafeeds_core.testing import UrjanetTestDatabase, builders
 from datafeeds_core.testing.builders import statement, urjanet_data
 from datafeeds_core.urjanet.model import Account, Meter
 
@@ -31,7 +31,7 @@ def meter(pk: int, number: str, service: str = "electric") -> Meter:
 
 
 def test_selects_the_listed_electric_meters_of_the_account_and_nothing_alike(
-    urjanet_db,
+    urjanet_db: UrjanetTestDatabase,
 ) -> None:
     urjanet_db.seed(
         urjanet_data(
