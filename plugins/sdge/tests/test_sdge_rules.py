@@ -10,7 +10,7 @@ from typing import Unpack
 from datafeeds_sdge.transform import TRANSFORMER
 
 from datafeeds_core.testing import builders
-from datafeeds_core.urjanet.model import Account, Charge, TransformResult, Usage
+from datafeeds_core.urjanet.model import Account, Charge, Usage
 
 D = date
 
@@ -48,8 +48,7 @@ def statement(
     )
 
 
-def spans(result: TransformResult) -> list[tuple[date, date]]:
-    return [(p.start, p.end) for p in result.periods]
+spans = builders.spans
 
 
 def test_a_period_starts_the_day_after_the_statement_start_and_ends_are_not_shifted() -> None:
