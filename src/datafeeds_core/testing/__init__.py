@@ -39,6 +39,7 @@ from datafeeds_core.testing.locations import (
 )
 from datafeeds_core.testing.platform_db import (
     PLATFORM_BACKENDS,
+    PlatformBackend,
     PlatformDatabases,
     PlatformTestDatabase,
 )
@@ -48,8 +49,10 @@ from datafeeds_core.testing.servers import (
     MYSQL_VAR,
     POSTGRES_IMAGE_VAR,
     POSTGRES_VAR,
+    Backend,
     DatabaseFactory,
     Server,
+    ServerBackend,
     find_server,
     unavailable,
 )
@@ -61,6 +64,7 @@ from datafeeds_core.testing.suites import (
 )
 from datafeeds_core.testing.urjanet_db import (
     URJANET_BACKENDS,
+    UrjanetBackend,
     UrjanetDatabases,
     UrjanetTestDatabase,
 )
@@ -78,11 +82,15 @@ __all__ = [
     "POSTGRES_IMAGE_VAR",
     "POSTGRES_VAR",
     "URJANET_BACKENDS",
+    "Backend",
     "DatabaseFactory",
     "DatafeedsCli",
+    "PlatformBackend",
     "PlatformDatabases",
     "PlatformTestDatabase",
     "Server",
+    "ServerBackend",
+    "UrjanetBackend",
     "UrjanetDatabases",
     "UrjanetTestDatabase",
     "conformance_suite",
