@@ -16,8 +16,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 FIXTURES_VAR = "DATAFEEDS_REFERENCE_FIXTURES"
 PLATFORM_SCHEMA_VAR = "DATAFEEDS_PLATFORM_SCHEMA"
 # src/datafeeds_core/testing/locations.py -> the checkout (meaningful for a source checkout, as
@@ -59,6 +57,8 @@ class Location:
     def require(self) -> Path:
         """The path; fails the calling test with `missing()` when it does not exist."""
         if not self.exists():
+            import pytest  # only a test calls this; a benchmark reads `exists()` and `missing()`
+
             pytest.fail(self.missing(), pytrace=False)
         return self.path
 
