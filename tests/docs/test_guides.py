@@ -153,6 +153,7 @@ def test_every_shell_block_of_the_docs_says_whether_it_runs() -> None:
     assert {"running-jobs.md", "writing-a-utility-plugin.md"} <= runnable
 
 
+@pytest.mark.slow
 def test_running_jobs_guide_runs_as_written_on_a_fresh_home(tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = _clean_env(home, Path(sys.executable).parent)
@@ -169,6 +170,7 @@ def test_running_jobs_guide_runs_as_written_on_a_fresh_home(tmp_path: Path) -> N
 
 @pytest.mark.postgres
 @pytest.mark.mariadb
+@pytest.mark.slow
 def test_running_jobs_guide_runs_on_postgresql_and_mariadb(
     tmp_path: Path, database_factory
 ) -> None:
@@ -207,6 +209,7 @@ def _throwaway_venv(root: Path) -> Path:
     return venv
 
 
+@pytest.mark.slow
 def test_plugin_guide_runs_as_written_in_a_scratch_checkout(tmp_path: Path) -> None:
     """From a scratch repository root (its own virtualenv seeing ours, empty `plugins/` and
     `container/`, the reference material beside it as `../shared`), the guide scaffolds

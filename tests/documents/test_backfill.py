@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
 from datafeeds_core.documents.pdf import make_pdf
 from datafeeds_core.plugin_api.registry import load
@@ -12,6 +14,7 @@ from datafeeds_core.plugin_api.registry import load
 KEY = "watauga-urjanet"
 
 
+@pytest.mark.slow
 def test_fetch_attaches_documents_to_written_bills_and_a_rerun_downloads_nothing(
     cli, platform_db, urjanet_databases, tmp_path
 ):

@@ -90,6 +90,7 @@ def test_run_writes_bills_records_the_run_and_prints_the_summary(cli, job):
     )
 
 
+@pytest.mark.slow
 def test_second_run_adds_no_bill(cli, job):
     assert cli("run", "--oid", str(job.oid), *_window(), env=job.env).returncode == 0
     before = job.platform.rows("bill", service=job.target.service_oid)
