@@ -100,6 +100,7 @@ def throwaway_env(tmp_path: Path) -> ThrowawayEnv:
     return ThrowawayEnv(python)
 
 
+@pytest.mark.slow
 def test_installing_and_uninstalling_a_plugin_adds_and_removes_exactly_its_keys(
     throwaway_env: ThrowawayEnv, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ import pytest
 from datafeeds_core.testing.locations import reference_fixtures_dir
 
 
+@pytest.mark.slow
 def test_every_reference_case_passes_the_shared_checker():
     fixtures = reference_fixtures_dir()
     checker = fixtures.parents[1] / "tools" / "check-urjanet-fixtures"
