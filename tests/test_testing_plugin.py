@@ -77,6 +77,7 @@ def test_the_cli_runs_isolated_from_my_settings(datafeeds_cli, monkeypatch):
 """
 
 
+@pytest.mark.slow
 def test_plugin_author_fixtures_and_conformance_suites_run_and_pass(
     pytester: pytest.Pytester, fixtures: Path
 ) -> None:
