@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from datafeeds_core.testing import Server, _find_server
+from datafeeds_core.testing.servers import Server, ServerBackend, find_server
 
 
-def server(backend: str) -> Server:
+def server(backend: ServerBackend) -> Server:
     """The PostgreSQL or MariaDB server the tests would use; an error when there is none."""
-    found = _find_server(backend)
+    found = find_server(backend)
     if found is None:
         var = (
             "DATAFEEDS_TEST_POSTGRES_URL" if backend == "postgresql" else "DATAFEEDS_TEST_MYSQL_URL"
@@ -22,7 +22,7 @@ def server(backend: str) -> Server:
 
 
 @contextmanager
-def fresh_database(backend: str) -> Iterator[str]:
+def fresh_database(backend: ServerBackend) -> Iterator[str]:
     """A new uniquely named database for the duration of the block; its URL."""
     srv = server(backend)
     try:
@@ -39,7 +39,7 @@ def named_mariadb_url(name: str) -> str:
     return admin.set(database=name).render_as_string(hide_password=False)
 
 
-def admin_execute(backend: str, statement: str) -> None:
+def admin_execute(backend: ServerBackend, statement: str) -> None:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(server(backend).admin_url, isolation_level="AUTOCOMMIT")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from bench.harness import Report, median
@@ -35,16 +34,17 @@ def _one(case: Any, transformer: Any) -> int:
 
 
 def run(smoke: bool = False, regenerate: bool = False) -> Report:
-    from datafeeds_core.plugin_api.conformance import manifest_cases, reference_fixtures_dir
     from datafeeds_core.errors import DatafeedsError
+    from datafeeds_core.plugin_api.conformance import manifest_cases
     from datafeeds_core.plugin_api.registry import load
+    from datafeeds_core.testing.locations import reference_fixtures
 
     report = Report(NAME, smoke)
-    fixtures = reference_fixtures_dir(Path(__file__)) or reference_fixtures_dir()
-    if fixtures is None:
-        report.skipped.append("no reference fixtures (set DATAFEEDS_REFERENCE_FIXTURES)")
+    fixtures = reference_fixtures()
+    if not fixtures.exists():
+        report.skipped.append(fixtures.missing())
         return report
-    cases = manifest_cases(fixtures)
+    cases = manifest_cases(fixtures.path)
     if smoke:
         cases = cases[:5]
 

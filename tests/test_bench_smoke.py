@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.postgres, pytest.mark.mariadb]
 
 
+@pytest.mark.slow
 def test_every_benchmark_runs_in_smoke_mode_and_reports_figures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

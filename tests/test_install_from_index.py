@@ -103,6 +103,7 @@ def private_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     server.server_close()
 
 
+@pytest.mark.slow
 def test_pip_install_of_one_plugin_by_name_from_the_private_index_gives_core_and_that_plugin(
     private_index: tuple[str, set[str]], tmp_path: Path
 ) -> None:

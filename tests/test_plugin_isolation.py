@@ -24,9 +24,8 @@ from datafeeds_core.plugin_api.conformance import (
     Case,
     check_case,
     manifest_cases,
-    reference_fixtures_dir,
 )
-from datafeeds_core.testing import DatafeedsCli
+from datafeeds_core.testing import DatafeedsCli, reference_fixtures_dir
 from datafeeds_core.urjanet.fixture_json import read_periods
 
 if TYPE_CHECKING:
@@ -54,10 +53,7 @@ def every_declared_key() -> set[str]:
 
 
 def fixtures_dir() -> Path:
-    folder = reference_fixtures_dir(Path(__file__))
-    if folder is None:
-        pytest.fail("reference fixtures not found (set DATAFEEDS_REFERENCE_FIXTURES)")
-    return folder
+    return reference_fixtures_dir()
 
 
 # ------------------------------------------------------------------ install / uninstall
@@ -108,6 +104,7 @@ def throwaway_env(tmp_path: Path) -> ThrowawayEnv:
     return ThrowawayEnv(python)
 
 
+@pytest.mark.slow
 def test_installing_and_uninstalling_a_plugin_adds_and_removes_exactly_its_keys(
     throwaway_env: ThrowawayEnv, tmp_path: Path
 ) -> None:

@@ -108,6 +108,7 @@ def installed_water_plugin(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         pip("uninstall", "-y", f"datafeeds-{folder_name}")
 
 
+@pytest.mark.slow
 def test_generated_plugin_is_listed_and_its_tests_pass_once_fixtures_are_added(
     installed_water_plugin: tuple[Path, str], cli: DatafeedsCli
 ) -> None:

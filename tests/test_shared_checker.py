@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
-
-FIXTURES = reference_fixtures_dir(Path(__file__))
+from datafeeds_core.testing.locations import reference_fixtures_dir
 
 
+@pytest.mark.slow
 def test_every_reference_case_passes_the_shared_checker() -> None:
-    assert FIXTURES is not None, "reference fixtures not found: set DATAFEEDS_REFERENCE_FIXTURES"
-    checker = FIXTURES.parents[1] / "tools" / "check-urjanet-fixtures"
+    fixtures = reference_fixtures_dir()
+    checker = fixtures.parents[1] / "tools" / "check-urjanet-fixtures"
     if not checker.is_file():
         pytest.fail(f"the shared checker is missing: {checker}", pytrace=False)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
@@ -25,9 +24,9 @@ def test_every_reference_case_passes_the_shared_checker() -> None:
             sys.executable,
             str(checker),
             "--manifest",
-            str(FIXTURES / "manifest.json"),
+            str(fixtures / "manifest.json"),
             "--fixtures",
-            str(FIXTURES),
+            str(fixtures),
         ],
         capture_output=True,
         text=True,

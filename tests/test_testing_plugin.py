@@ -5,21 +5,28 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
+from datafeeds_core.testing.builders import charge, meter, statement, urjanet_data, usage
+from datafeeds_core.testing.locations import (
+    FIXTURES_VAR,
+    PLATFORM_SCHEMA_VAR,
+    platform_schema,
+    reference_fixtures,
+    reference_fixtures_dir,
+)
+from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
 
 pytest_plugins = ["pytester"]
 
 
 @pytest.fixture
 def fixtures() -> Path:
-    folder = reference_fixtures_dir(Path(__file__))
-    if folder is None:
-        pytest.fail("reference fixtures not found (set DATAFEEDS_REFERENCE_FIXTURES)")
-    return folder
+    return reference_fixtures_dir()
 
 
 AUTHOR_TESTS = """
@@ -70,6 +77,7 @@ def test_the_cli_runs_isolated_from_my_settings(datafeeds_cli, monkeypatch):
 """
 
 
+@pytest.mark.slow
 def test_plugin_author_fixtures_and_conformance_suites_run_and_pass(
     pytester: pytest.Pytester, fixtures: Path
 ) -> None:
@@ -134,3 +142,121 @@ test_empty = conformance_suite(
         ],
         consecutive=False,
     )
+
+
+def test_the_header_names_where_the_reference_fixtures_and_the_schema_are_read_from(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fixtures: Path
+) -> None:
+    monkeypatch.setenv(FIXTURES_VAR, str(fixtures))
+    monkeypatch.setenv(PLATFORM_SCHEMA_VAR, str(pytester.path / "nowhere.sql"))
+    pytester.makepyfile(test_nothing="def test_nothing() -> None:\n    pass\n")
+
+    result = pytester.runpytest("-p", "no:randomly")
+
+    result.stdout.fnmatch_lines(
+        [
+            f"datafeeds reference fixtures: {fixtures} (${FIXTURES_VAR})",
+            f"datafeeds platform schema: {pytester.path / 'nowhere.sql'} (${PLATFORM_SCHEMA_VAR})"
+            " - MISSING",
+        ]
+    )
+
+
+def test_by_default_the_locations_are_beside_the_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(FIXTURES_VAR, raising=False)
+    monkeypatch.delenv(PLATFORM_SCHEMA_VAR, raising=False)
+    checkout = Path(__file__).resolve().parents[1]
+
+    assert reference_fixtures().path == checkout.parent / "shared" / "urjanet" / "fixtures"
+    assert platform_schema().path == checkout.parent / "shared/reference/platform-schema.sql"
+    assert "default ../shared/urjanet/fixtures beside" in reference_fixtures().describe()
+
+
+def test_a_test_that_needs_missing_reference_fixtures_fails_saying_what_to_set(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(FIXTURES_VAR, str(pytester.path / "no-fixtures"))
+    pytester.makepyfile(
+        test_author="""
+from datafeeds_core.testing import conformance_suite, reference_fixtures_dir
+
+test_shared = conformance_suite("watauga-urjanet")
+
+
+def test_reads_a_fixture() -> None:
+    assert (reference_fixtures_dir() / "watauga").is_dir()
+"""
+    )
+
+    result = pytester.runpytest("-p", "no:randomly")
+
+    result.assert_outcomes(failed=2)
+    missing = (
+        f"*reference fixtures not found at {pytester.path / 'no-fixtures'} "
+        f"(from ${FIXTURES_VAR}); set {FIXTURES_VAR} to its path*"
+    )
+    result.stdout.fnmatch_lines([missing, missing], consecutive=False)
+
+
+def test_the_builders_make_the_model_objects_they_name() -> None:
+    jan = (date(2020, 1, 1), date(2020, 2, 1))
+    built = urjanet_data(
+        statement(
+            1,
+            meter(
+                10,
+                charges=(charge(100, "5", span=jan, unit="kW", used="42", ChargeId="c"),),
+                usages=(usage(200, "12.5", span=jan, MeasurementType="general_consumption"),),
+                span=jan,
+                Tariff="E19",
+            ),
+            issued=date(2020, 2, 5),
+            span=jan,
+            floating=(charge(101, 1),),
+            NewCharges=Decimal("40"),
+        )
+    )
+
+    by_hand = UrjanetData(
+        (
+            Account(
+                PK=1,
+                StatementDate=date(2020, 2, 5),
+                IntervalStart=jan[0],
+                IntervalEnd=jan[1],
+                NewCharges=Decimal("40"),
+                meters=(
+                    Meter(
+                        PK=10,
+                        Tariff="E19",
+                        IntervalStart=jan[0],
+                        IntervalEnd=jan[1],
+                        charges=(
+                            Charge(
+                                PK=100,
+                                ChargeAmount=Decimal("5"),
+                                UsageUnit="kW",
+                                ChargeUnitsUsed=Decimal("42"),
+                                ChargeId="c",
+                                IntervalStart=jan[0],
+                                IntervalEnd=jan[1],
+                            ),
+                        ),
+                        usages=(
+                            Usage(
+                                PK=200,
+                                UsageAmount=Decimal("12.5"),
+                                EnergyUnit="kWh",
+                                RateComponent="[total]",
+                                MeasurementType="general_consumption",
+                                IntervalStart=jan[0],
+                                IntervalEnd=jan[1],
+                            ),
+                        ),
+                    ),
+                ),
+                floating_charges=(Charge(PK=101, ChargeAmount=Decimal(1)),),
+            ),
+        )
+    )
+    assert built == by_hand

@@ -58,6 +58,7 @@ def add_data_sources(db: PlatformTestDatabase, key: str, count: int) -> list[int
         return [int(oid) for oid in result.scalars()]
 
 
+@pytest.mark.slow
 def test_submit_all_of_25000_data_sources_is_three_array_jobs_whose_manifests_cover_each_once(
     aws: Aws,
     platform_db: PlatformTestDatabase,
@@ -143,6 +144,7 @@ def test_submit_all_of_25000_data_sources_is_three_array_jobs_whose_manifests_co
     )
 
 
+@pytest.mark.slow
 def test_submit_all_by_default_gives_each_array_child_a_slice_of_the_default_chunk_size(
     aws: Aws,
     platform_db: PlatformTestDatabase,

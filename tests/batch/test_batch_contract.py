@@ -336,6 +336,7 @@ def run_children(
     return children
 
 
+@pytest.mark.slow
 def test_the_registered_job_definition_runs_each_array_child_to_its_bills_and_run_record(
     aws: Aws,
     platform: PlatformTestDatabase,

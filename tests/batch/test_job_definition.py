@@ -56,6 +56,7 @@ def stored(aws: Aws, name: str) -> dict[str, Any]:
     return definition  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 def test_register_stores_the_worker_command_and_every_credential_as_a_secret(aws: Aws) -> None:
     name = f"datafeeds-{uuid.uuid4().hex[:8]}"
 

@@ -15,6 +15,7 @@ import shlex
 import uuid
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from datafeeds_core.cli import batch as batch_cli
@@ -65,6 +66,7 @@ def with_secret_arns(aws: Aws, stack: str, arguments: list[str]) -> list[str]:
     return fixed
 
 
+@pytest.mark.slow
 def test_the_stack_deploys_and_its_register_arguments_register_the_job_definitions(
     aws: Aws,
 ) -> None:

@@ -106,6 +106,7 @@ def test_status_sync_moves_open_runs_to_what_batch_says_happened(
     assert runs[succeeded]["log_location"].startswith(f"cloudwatch:{LOG_GROUP}:")
 
 
+@pytest.mark.slow
 def test_status_sync_asks_batch_once_per_hundred_jobs(
     aws: Aws, platform_db: PlatformTestDatabase, api_calls: Any
 ) -> None:

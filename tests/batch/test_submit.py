@@ -53,6 +53,7 @@ def options(aws: Aws, job_definition: str, **values: Any) -> batch.SubmitOptions
     )
 
 
+@pytest.mark.slow
 def test_ten_thousand_data_sources_are_one_submit_call_with_the_oids_in_an_s3_manifest(
     aws: Aws, platform_db: PlatformTestDatabase, job_definition: str, api_calls: ApiCalls
 ) -> None:

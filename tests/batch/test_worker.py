@@ -95,6 +95,7 @@ def json_lines(stderr: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stderr.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_worker_runs_the_manifest_entry_at_its_array_index_and_closes_the_run(
     aws: Aws,
     tmp_path: Path,
@@ -208,6 +209,7 @@ def test_worker_without_a_job_exits_with_a_usage_or_configuration_code(
 # ---------------------------------------------------------------- a slice per array child
 
 
+@pytest.mark.slow
 def test_a_slice_child_runs_each_data_source_in_its_own_run_and_a_retry_reruns_only_the_retryable(
     tmp_path: Path,
     platform_db: PlatformTestDatabase,
@@ -265,6 +267,7 @@ def test_a_slice_child_runs_each_data_source_in_its_own_run_and_a_retry_reruns_o
     assert {r["id"]: r for r in platform_db.rows("datafeeds_run")} == again
 
 
+@pytest.mark.slow
 def test_a_slice_child_exits_0_when_every_run_of_its_slice_succeeds(
     tmp_path: Path,
     platform_db: PlatformTestDatabase,
@@ -291,6 +294,7 @@ def test_a_slice_child_exits_0_when_every_run_of_its_slice_succeeds(
     assert all(isinstance(line, dict) for line in json_lines(done.stderr))
 
 
+@pytest.mark.slow
 def test_a_slice_too_long_for_its_attempt_leaves_the_unstarted_runs_queued_for_the_retry(
     tmp_path: Path,
     platform_db: PlatformTestDatabase,

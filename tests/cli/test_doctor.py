@@ -43,6 +43,7 @@ def test_a_fresh_home_fails_with_hints_and_nothing_is_created(cli: DatafeedsCli)
     assert not cli.home.exists() or list(cli.home.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_set_up_home_passes_and_reports_versions_as_json(cli: DatafeedsCli) -> None:
     assert cli("db", "init").returncode == 0
     assert cli("urjanet", "load", str(EXAMPLE)).returncode == 0

@@ -8,6 +8,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from datafeeds_core.plugin_api.contract import Selection, account_number_is
 from datafeeds_core.testing import DatafeedsCli, UrjanetTestDatabase
 
@@ -27,9 +29,19 @@ def guide_home(cli: DatafeedsCli, env: dict[str, str] | None = None) -> tuple[st
     ok(cli("urjanet", "load", str(EXAMPLE), env=env))
     meter = ok(
         cli(
-            "meters", "add", "--account-name", "Acme Water", "--utility", "utility:watauga",
-            "--utility-account-id", "0123456789", "--service-id", "7700123456",
-            "--commodity", "ccf", env=env,
+            "meters",
+            "add",
+            "--account-name",
+            "Acme Water",
+            "--utility",
+            "utility:watauga",
+            "--utility-account-id",
+            "0123456789",
+            "--service-id",
+            "7700123456",
+            "--commodity",
+            "ccf",
+            env=env,
         )  # fmt: skip
     )
     return meter, ok(cli("sources", "create", meter, KEY, env=env))
@@ -79,6 +91,7 @@ def test_urjanet_load_of_a_malformed_file_exits_1_in_one_line(
 # ------------------------------------------------------------------ meters and sources
 
 
+@pytest.mark.slow
 def test_meters_and_sources_list_show_what_the_guide_created(cli: DatafeedsCli) -> None:
     meter, source = guide_home(cli)
 
@@ -96,6 +109,7 @@ def test_meters_and_sources_list_show_what_the_guide_created(cli: DatafeedsCli) 
     assert json.loads(ok(cli("sources", "list", "--json", "--scraper", "nope-urjanet"))) == []
 
 
+@pytest.mark.slow
 def test_sources_create_checks_the_account_when_one_is_given(cli: DatafeedsCli) -> None:
     meter, _ = guide_home(cli)
     [account] = json.loads(ok(cli("meters", "list", "--json")))[0]["accounts"]
@@ -112,6 +126,7 @@ def test_sources_create_checks_the_account_when_one_is_given(cli: DatafeedsCli) 
 # ------------------------------------------------------------------ run
 
 
+@pytest.mark.slow
 def test_run_refuses_a_disabled_feed_unless_forced_and_says_so(cli: DatafeedsCli) -> None:
     _, source = guide_home(cli)
     ok(cli("feeds", "set", KEY, "--disable"))
@@ -124,6 +139,7 @@ def test_run_refuses_a_disabled_feed_unless_forced_and_says_so(cli: DatafeedsCli
     assert forced.returncode == 0 and "Final Billing Summary" in forced.stdout
 
 
+@pytest.mark.slow
 def test_every_json_log_line_of_a_run_names_its_run_data_source_and_scraper(
     cli: DatafeedsCli,
 ) -> None:
@@ -139,6 +155,7 @@ def test_every_json_log_line_of_a_run_names_its_run_data_source_and_scraper(
     assert all(d.get("scraper") == KEY for d in lines)
 
 
+@pytest.mark.slow
 def test_runs_show_has_the_set_aside_statements_and_the_log_of_a_datafeeds_run(
     cli: DatafeedsCli,
 ) -> None:
@@ -158,6 +175,7 @@ def test_runs_show_has_the_set_aside_statements_and_the_log_of_a_datafeeds_run(
     assert f"run {run_id} : run {run_id}" not in log.read_text()
 
 
+@pytest.mark.slow
 def test_runs_stats_leaves_out_a_data_source_that_does_not_exist(cli: DatafeedsCli) -> None:
     guide_home(cli)
     missing = cli("run", "--oid", "424242")
@@ -176,6 +194,7 @@ def assert_fits_80(text: str, *names: str) -> None:
         assert name in text
 
 
+@pytest.mark.slow
 def test_runs_list_and_a_launch_dry_run_keep_every_name_whole_at_80_columns(
     cli: DatafeedsCli,
 ) -> None:
@@ -210,6 +229,7 @@ def test_batch_register_help_keeps_options_and_variables_whole_at_80_columns(
 # ------------------------------------------------------------------ mistyped keys
 
 
+@pytest.mark.slow
 def test_launch_of_an_unknown_scraper_is_an_error_with_a_suggestion(cli: DatafeedsCli) -> None:
     guide_home(cli)
     done = cli("launch", "--scraper", "wataga-urjanet")

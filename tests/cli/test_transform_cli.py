@@ -7,16 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
 from datafeeds_core.testing import DatafeedsCli
-
-FIXTURES = reference_fixtures_dir(Path(__file__))
+from datafeeds_core.testing.locations import reference_fixtures_dir
 
 
 @pytest.fixture
 def watauga_input() -> Path:
-    assert FIXTURES is not None, "set DATAFEEDS_REFERENCE_FIXTURES to ../shared/urjanet/fixtures"
-    return FIXTURES / "watauga" / "07291000_input.json"
+    return reference_fixtures_dir() / "watauga" / "07291000_input.json"
 
 
 def test_stdout_is_exactly_one_periods_object(cli: DatafeedsCli, watauga_input: Path) -> None:

@@ -90,8 +90,10 @@ def unmarked(block: Block) -> str | None:
     """Why a block breaks the marking rules, or None."""
     if block.language in SHELL_LANGUAGES and block.language != "sh":
         return f"{block.where}: a `{block.language}` block; use `sh` (runs) or `sh <reason>`"
-    if block.language == "sh" and not block.runs and (
-        len(block.words) != 1 or block.words[0] not in SKIP_REASONS
+    if (
+        block.language == "sh"
+        and not block.runs
+        and (len(block.words) != 1 or block.words[0] not in SKIP_REASONS)
     ):
         reasons = "|".join(SKIP_REASONS)
         return f"{block.where}: `sh {' '.join(block.words)}`: say `sh` or `sh {reasons}`"
@@ -105,7 +107,7 @@ def script(guide_blocks: list[Block]) -> str:
     for b in guide_blocks:
         if b.file is not None:
             target = shlex.quote(b.file)
-            parts.append(f"mkdir -p \"$(dirname {target})\"")
+            parts.append(f'mkdir -p "$(dirname {target})"')
             parts.append(f"cat > {target} <<'DATAFEEDS_GUIDE_EOF'\n{b.body}DATAFEEDS_GUIDE_EOF")
             continue
         if not b.runs:
@@ -155,6 +157,7 @@ def test_every_shell_block_of_the_docs_says_whether_it_runs() -> None:
     assert {"running-jobs.md", "writing-a-utility-plugin.md"} <= runnable
 
 
+@pytest.mark.slow
 def test_running_jobs_guide_runs_as_written_on_a_fresh_home(tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = _clean_env(home, Path(sys.executable).parent)
@@ -171,6 +174,7 @@ def test_running_jobs_guide_runs_as_written_on_a_fresh_home(tmp_path: Path) -> N
 
 @pytest.mark.postgres
 @pytest.mark.mariadb
+@pytest.mark.slow
 def test_running_jobs_guide_runs_on_postgresql_and_mariadb(
     tmp_path: Path, database_factory: DatabaseFactory
 ) -> None:
@@ -209,6 +213,7 @@ def _throwaway_venv(root: Path) -> Path:
     return venv
 
 
+@pytest.mark.slow
 def test_plugin_guide_runs_as_written_in_a_scratch_checkout(tmp_path: Path) -> None:
     """From a scratch repository root (its own virtualenv seeing ours, empty `plugins/` and
     `container/`, the reference material beside it as `../shared`), the guide scaffolds

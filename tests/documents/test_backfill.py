@@ -6,18 +6,21 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
 from datafeeds_core.documents.pdf import make_pdf
 from datafeeds_core.plugin_api.registry import load
-from datafeeds_core.testing import DatafeedsCli, PlatformTestDatabase, _UrjanetDatabases
+from datafeeds_core.testing import DatafeedsCli, PlatformTestDatabase, UrjanetDatabases
 
 KEY = "watauga-urjanet"
 
 
+@pytest.mark.slow
 def test_fetch_attaches_documents_to_written_bills_and_a_rerun_downloads_nothing(
     cli: DatafeedsCli,
     platform_db: PlatformTestDatabase,
-    urjanet_databases: _UrjanetDatabases,
+    urjanet_databases: UrjanetDatabases,
     tmp_path: Path,
 ) -> None:
     urjanet = urjanet_databases.get("sqlite")

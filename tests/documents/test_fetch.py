@@ -93,9 +93,7 @@ def test_wrong_credentials_fail_without_retry_or_leak(
     assert PASSWORD not in got.reason
 
 
-def test_slow_response_times_out_and_leaves_no_file(
-    server: DocumentServer, workdir: Path
-) -> None:
+def test_slow_response_times_out_and_leaves_no_file(server: DocumentServer, workdir: Path) -> None:
     url = server.stalled("/slow", PDF)
     with Fetcher(
         workdir,
@@ -151,5 +149,6 @@ def test_file_source_is_read_in_place(tmp_path: Path, fetcher: Fetcher) -> None:
 def test_unsupported_scheme_is_a_failed_document(fetcher: Fetcher) -> None:
     got = fetcher.fetch("ftp://example.invalid/statement.pdf")
     assert (got.ok, got.reason) == (
-        False, "unsupported source scheme 'ftp': only https links are followed"
+        False,
+        "unsupported source scheme 'ftp': only https links are followed",
     )

@@ -250,9 +250,7 @@ def test_attachments_and_bill_documents_for_a_period() -> None:
         {"key": "a.pdf", "kind": "bill", "format": "PDF"},
     ]
     period = BillingPeriod(start=date(2020, 1, 1), end=date(2020, 1, 31), source_urls=urls)
-    rows = bill_documents_for(
-        period, report, utility="utility:watauga", utility_account_id="123"
-    )
+    rows = bill_documents_for(period, report, utility="utility:watauga", utility_account_id="123")
     assert [(r.s3_key, r.doc_format) for r in rows] == [("b.csv", "CSV"), ("a.pdf", "PDF")]
     assert {(r.utility, r.utility_account_id, r.statement_date, r.source) for r in rows} == {
         ("watauga", "123", date(2020, 1, 31), "urjanet")
@@ -260,9 +258,10 @@ def test_attachments_and_bill_documents_for_a_period() -> None:
     stated = BillingPeriod(
         start=date(2020, 1, 1), end=date(2020, 1, 31), statement=date(2020, 2, 3), source_urls=urls
     )
-    assert {r.statement_date for r in bill_documents_for(
-        stated, report, utility="watauga", utility_account_id="123"
-    )} == {date(2020, 2, 3)}
+    assert {
+        r.statement_date
+        for r in bill_documents_for(stated, report, utility="watauga", utility_account_id="123")
+    } == {date(2020, 2, 3)}
     assert attachments_for((), report) == []
 
 

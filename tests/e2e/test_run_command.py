@@ -14,7 +14,7 @@ import pytest
 from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
 from datafeeds_core.documents.pdf import make_pdf
 from datafeeds_core.plugin_api.registry import load
-from datafeeds_core.testing import DatafeedsCli, _PlatformDatabases, _UrjanetDatabases
+from datafeeds_core.testing import DatafeedsCli, PlatformDatabases, UrjanetDatabases
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mariadb]
 KEY = "watauga-urjanet"
@@ -32,8 +32,8 @@ class Setup:
 @pytest.fixture(params=["postgresql", "production"])
 def job(
     request: pytest.FixtureRequest,
-    platform_databases: _PlatformDatabases,
-    urjanet_databases: _UrjanetDatabases,
+    platform_databases: PlatformDatabases,
+    urjanet_databases: UrjanetDatabases,
     tmp_path: Path,
 ) -> Iterator[Setup]:
     """PostgreSQL as `db init` makes it, and the production schema with `db init` on top."""
@@ -100,6 +100,7 @@ def test_run_writes_bills_records_the_run_and_prints_the_summary(
     )
 
 
+@pytest.mark.slow
 def test_second_run_adds_no_bill(cli: DatafeedsCli, job: Setup) -> None:
     assert cli("run", "--oid", str(job.oid), *_window(), env=job.env).returncode == 0
     before = job.platform.rows("bill", service=job.target.service_oid)

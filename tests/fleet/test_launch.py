@@ -54,6 +54,7 @@ def launches_every_data_source(fleet: Any, fleet_cli: Any) -> None:
 
 
 @ON_SQLITE
+@pytest.mark.slow
 def test_launch_runs_every_data_source_in_its_own_process_and_records_each_run(
     fleet: Any, fleet_cli: Any
 ) -> None:
@@ -61,11 +62,13 @@ def test_launch_runs_every_data_source_in_its_own_process_and_records_each_run(
 
 
 @ON_SERVERS
+@pytest.mark.slow
 def test_launch_on_postgresql_and_mariadb_records_each_run(fleet: Any, fleet_cli: Any) -> None:
     launches_every_data_source(fleet, fleet_cli)
 
 
 @ON_SQLITE
+@pytest.mark.slow
 def test_a_crashed_killed_or_hung_job_is_recorded_and_the_others_succeed(
     fleet: Any, fleet_cli: Any
 ) -> None:
@@ -213,6 +216,7 @@ def test_stopping_the_launcher_stops_its_jobs_and_cancels_their_runs(
 
 
 @ON_SQLITE
+@pytest.mark.slow
 def test_launch_all_runs_the_data_sources_of_enabled_feeds_due_today(
     fleet: Any, fleet_cli: Any
 ) -> None:
@@ -280,6 +284,7 @@ def test_dry_run_over_the_fleet_writes_no_bill_and_reports_would_be_new_bills(
 
 
 @ON_SQLITE
+@pytest.mark.slow
 def test_rerun_makes_a_new_run_for_the_same_data_source_and_dates(
     fleet: Any, fleet_cli: Any
 ) -> None:

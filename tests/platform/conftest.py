@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from datafeeds_core.plugin_api.contract import PluginMetadata
+from datafeeds_core.testing import PlatformBackend
 from datafeeds_core.urjanet.model import BillingPeriod, Charge
 
 MakePeriod = Callable[..., BillingPeriod]
@@ -71,7 +72,8 @@ def fake_plugins(monkeypatch: pytest.MonkeyPatch) -> dict[str, PluginMetadata]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_backend(request: pytest.FixtureRequest) -> str:
+def empty_backend(request: pytest.FixtureRequest) -> PlatformBackend:
     """A backend whose new databases start empty (a `production` one never does: its `db init`
     is tested in test_production_schema.py)."""
-    return str(request.param)
+    backend: PlatformBackend = request.param
+    return backend

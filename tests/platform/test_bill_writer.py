@@ -611,6 +611,7 @@ def test_the_write_holds_the_service_lock_while_it_reads_and_writes(
             finally:
                 observer.dispose()
             return {(): "not locked", ((True,),): "locked"}.get(tuple(rows), str(rows))
+        assert platform_db.engine.url.database is not None
         other = sqlite3.connect(platform_db.engine.url.database, timeout=0)
         try:
             other.execute("BEGIN IMMEDIATE")

@@ -10,7 +10,7 @@ from typer.testing import CliRunner, Result
 
 from datafeeds_core.cli import db, meters, sources
 from datafeeds_core.plugin_api.contract import PluginMetadata
-from datafeeds_core.testing import DatabaseFactory, PlatformTestDatabase
+from datafeeds_core.testing import DatabaseFactory, PlatformBackend, PlatformTestDatabase
 
 root = typer.Typer()
 root.add_typer(db.app, name="db")
@@ -24,7 +24,9 @@ def invoke(url: str, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
 
 
 def test_db_init_reports_what_it_created_then_that_nothing_changed(
-    database_factory: DatabaseFactory, empty_backend: str, monkeypatch: pytest.MonkeyPatch
+    database_factory: DatabaseFactory,
+    empty_backend: PlatformBackend,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = database_factory.create(empty_backend)
 
@@ -166,7 +168,9 @@ def test_sources_create_with_an_unknown_scraper_exits_3(
 
 
 def test_commands_on_an_uninitialised_database_say_to_run_db_init(
-    database_factory: DatabaseFactory, empty_backend: str, monkeypatch: pytest.MonkeyPatch
+    database_factory: DatabaseFactory,
+    empty_backend: PlatformBackend,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = database_factory.create(empty_backend)
     result = invoke(

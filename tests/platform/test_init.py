@@ -11,13 +11,15 @@ from sqlalchemy.engine import Engine
 from datafeeds_core.database import make_engine
 from datafeeds_core.platform.init import VERSION_TABLE, current_revision, init_database
 from datafeeds_core.platform.schema import OWN_TABLES, PLATFORM_TABLES, own_metadata
-from datafeeds_core.testing import DatabaseFactory
+from datafeeds_core.testing import DatabaseFactory, PlatformBackend
 
 OURS = {*OWN_TABLES, VERSION_TABLE}
 
 
 @pytest.fixture
-def empty_engine(database_factory: DatabaseFactory, empty_backend: str) -> Iterator[Engine]:
+def empty_engine(
+    database_factory: DatabaseFactory, empty_backend: PlatformBackend
+) -> Iterator[Engine]:
     engine = make_engine(database_factory.create(empty_backend))
     yield engine
     engine.dispose()

@@ -222,6 +222,7 @@ def metacharacter_statements(request: Any, urjanet_databases: Any) -> Any:
     urjanet.clear()
 
 
+@pytest.mark.slow
 def test_ids_full_of_sql_and_like_metacharacters_are_stored_and_matched_literally(
     cli: Any, metacharacter_statements: Any
 ) -> None:
@@ -291,6 +292,7 @@ HOOKLESS = '"""A module that implements no datafeeds hook."""\n'
     ],
     ids=["module-missing", "attribute-missing", "no-hooks", "import-fails"],
 )
+@pytest.mark.slow
 def test_an_entry_point_pointing_nowhere_exits_4_with_one_line(
     cli: Any,
     fake_dists: Any,
@@ -320,6 +322,7 @@ def test_an_entry_point_pointing_nowhere_exits_4_with_one_line(
     assert create.returncode == PLUGIN and says in one_error_line(create)
 
 
+@pytest.mark.slow
 def test_running_a_data_source_whose_plugin_is_broken_exits_4_and_records_why(
     cli: Any, fake_dists: Any
 ) -> None:

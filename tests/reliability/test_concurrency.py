@@ -86,6 +86,7 @@ def test_the_same_data_source_run_twice_at_once_writes_each_bill_once(
     assert all(written(r) == r["counts"]["periods"] for r in runs)
 
 
+@pytest.mark.slow
 def test_forty_jobs_over_five_shared_services_at_concurrency_8_write_each_bill_once(
     stack: Stack,
 ) -> None:

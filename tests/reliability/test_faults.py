@@ -84,6 +84,7 @@ def assert_complete(stack: Stack, target: Any, run: dict[str, Any]) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.mariadb
+@pytest.mark.slow
 def test_kill_9_mid_write_leaves_no_bill_and_the_next_sync_marks_the_run_lost(
     stack: Stack, gate: Gate
 ) -> None:
@@ -148,6 +149,7 @@ def test_a_launched_job_killed_mid_write_is_recorded_crashed_and_wrote_no_bill(
 
 @pytest.mark.postgres
 @pytest.mark.mariadb
+@pytest.mark.slow
 def test_when_the_launcher_dies_sync_marks_its_queued_runs_lost_and_a_run_lost_once_its_job_dies(
     stack: Stack, gate: Gate
 ) -> None:

@@ -457,6 +457,7 @@ def test_the_replayed_absurd_statement_loses_no_bill(
     assert f"implausible period 1900-01-02..{TODAY}: starts before 1990-01-01" in reasons
 
 
+@pytest.mark.slow
 def test_a_statement_replacing_three_bills_is_refused_shown_by_dry_run_and_can_be_accepted(
     cli: Any, make_job: Callable[..., Job]
 ) -> None:
@@ -526,6 +527,7 @@ def test_the_document_step_has_one_deadline_after_which_the_rest_fail(
     assert set(report.failures().values()) == {"the document step's deadline passed"}
 
 
+@pytest.mark.slow
 def test_under_launch_timeout_the_bills_are_written_without_the_slow_documents(
     cli: Any, make_job: Callable[..., Job], docs: Docs
 ) -> None:

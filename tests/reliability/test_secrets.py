@@ -151,6 +151,7 @@ def sources() -> Iterator[str]:
 
 @pytest.mark.postgres
 @pytest.mark.mariadb
+@pytest.mark.slow
 def test_nothing_a_job_writes_holds_a_secret(
     cli: Any, platform_databases: Any, urjanet_databases: Any, sources: str, tmp_path: Path
 ) -> None:

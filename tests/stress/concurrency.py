@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from datafeeds_core.demo.data import DEMO_ACCOUNT_NUMBER, DEMO_SERVICE_ID, demo_statements
     from datafeeds_core.platform.init import init_database
     from datafeeds_core.plugin_api.registry import load
-    from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase, _find_server
+    from datafeeds_core.testing import PlatformTestDatabase, UrjanetTestDatabase, find_server
     from datafeeds_core.urjanet.schema import create_schema
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
 
-    servers = {b: _find_server(b) for b in ("postgresql", "mariadb")}
+    servers = {b: find_server(b) for b in ("postgresql", "mariadb")}
     missing = [b for b, s in servers.items() if s is None]
     if missing:
         print(f"no {' or '.join(missing)} server found", file=sys.stderr)

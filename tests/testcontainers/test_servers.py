@@ -14,6 +14,7 @@ from datafeeds_core.testing import (
     POSTGRES_IMAGE_VAR,
     POSTGRES_VAR,
     DatabaseFactory,
+    ServerBackend,
 )
 
 
@@ -25,7 +26,7 @@ from datafeeds_core.testing import (
     ],
 )
 def test_the_database_servers_of_this_session_are_containers_of_the_named_images(
-    database_factory: DatabaseFactory, backend: str, image_var: str, version_query: str
+    database_factory: DatabaseFactory, backend: ServerBackend, image_var: str, version_query: str
 ) -> None:
     assert not os.environ.get(POSTGRES_VAR) and not os.environ.get(MYSQL_VAR)
 

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from datafeeds_core.errors import MalformedInput
-from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
+from datafeeds_core.testing.locations import reference_fixtures_dir
 from datafeeds_core.urjanet.fixture_json import (
     dumps,
     load_urjanet_data,
     order_json,
     read_urjanet_data,
 )
-
-FIXTURES = reference_fixtures_dir(Path(__file__))
 
 
 def test_absent_keys_read_as_null_and_absent_lists_as_empty() -> None:
@@ -43,8 +40,7 @@ def test_order_json_puts_scalars_then_objects_then_lists() -> None:
 
 
 def test_reference_input_round_trips() -> None:
-    assert FIXTURES is not None
-    path = FIXTURES / "fpl" / "fpl01_input.json"
+    path = reference_fixtures_dir() / "fpl" / "fpl01_input.json"
     data = load_urjanet_data(path)
     again = read_urjanet_data(dumps(data))
     assert again == data

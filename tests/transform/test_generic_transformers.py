@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,17 +15,14 @@ from datafeeds_core.plugin_api.conformance import (
     Case,
     check_case,
     manifest_cases,
-    reference_fixtures_dir,
 )
+from datafeeds_core.testing.locations import reference_fixtures_dir
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
 from datafeeds_core.urjanet.transform import GENERIC_ELECTRIC, GENERIC_WATER
 
-FIXTURES = reference_fixtures_dir(Path(__file__))
-
 
 def _cases(directory: str) -> list[Case]:
-    assert FIXTURES is not None, "reference fixtures not found: set DATAFEEDS_REFERENCE_FIXTURES"
-    return [c for c in manifest_cases(FIXTURES) if c.id.startswith(directory + "/")]
+    return [c for c in manifest_cases(reference_fixtures_dir()) if c.id.startswith(directory + "/")]
 
 
 @pytest.mark.parametrize("directory", ["calwater", "irvineranch", "pleasanton"])

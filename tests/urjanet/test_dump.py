@@ -18,9 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datafeeds_core.plugin_api.conformance import reference_fixtures_dir
 from datafeeds_core.plugin_api.registry import load
-from datafeeds_core.testing import DatafeedsCli, UrjanetTestDatabase
+from datafeeds_core.testing import DatafeedsCli, UrjanetTestDatabase, reference_fixtures_dir
 from datafeeds_core.urjanet.anonymise import LOCAL_FOLDER, Anonymiser, anonymise
 from datafeeds_core.urjanet.dump import DumpRequest, dump_fixture
 from datafeeds_core.urjanet.fixture_json import dumps, load_urjanet_data, read_urjanet_data
@@ -31,10 +30,7 @@ LINK = "https://sources.o2.urjanet.net/sourcewithhttpbasicauth?id="
 
 
 def fixture_path(relative: str) -> Path:
-    folder = reference_fixtures_dir()
-    if folder is None:
-        pytest.fail("reference fixtures not found (set DATAFEEDS_REFERENCE_FIXTURES)")
-    return folder / relative
+    return reference_fixtures_dir() / relative
 
 
 def statement(pk: int, number: str | None, *meters: Meter, link: str | None = None) -> Account:

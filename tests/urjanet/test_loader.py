@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from datafeeds_core.config import urjanet_url_from_env
 from datafeeds_core.database import make_engine
 from datafeeds_core.errors import ConfigurationError, MalformedInput, TransientError
-from datafeeds_core.plugin_api.conformance import compare_json, reference_fixtures_dir
+from datafeeds_core.plugin_api.conformance import compare_json
 from datafeeds_core.plugin_api.contract import (
     AnyOf,
     Match,
@@ -30,7 +30,12 @@ from datafeeds_core.plugin_api.contract import (
     provider_is,
     service_type_in,
 )
-from datafeeds_core.testing import DatabaseFactory, UrjanetTestDatabase
+from datafeeds_core.testing import (
+    DatabaseFactory,
+    UrjanetBackend,
+    UrjanetTestDatabase,
+    reference_fixtures_dir,
+)
 from datafeeds_core.urjanet import loader
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, read_periods
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
@@ -44,10 +49,7 @@ PROVIDER = "CityOfWataugaTX"
 
 
 def fixture_path(relative: str) -> Path:
-    folder = reference_fixtures_dir()
-    if folder is None:
-        pytest.fail("reference fixtures not found (set DATAFEEDS_REFERENCE_FIXTURES)")
-    return folder / relative
+    return reference_fixtures_dir() / relative
 
 
 def statement(
@@ -533,7 +535,7 @@ def test_null_columns_everywhere_load_as_none(urjanet_db: UrjanetTestDatabase) -
 
 @pytest.fixture
 def legacy_typed_engine(
-    urjanet_backend: str, database_factory: DatabaseFactory
+    urjanet_backend: UrjanetBackend, database_factory: DatabaseFactory
 ) -> Iterator[Engine]:
     """A Urjanet schema with the types a real database may have instead of ours (SPEC §8.4):
     DATETIME dates, a BIT(1) flag, and a date column that is text. SQLite needs no DDL change:

@@ -22,17 +22,17 @@ JAN, FEB = date(2020, 1, 3), date(2020, 2, 3)
 
 def seed_xml(db: UrjanetTestDatabase) -> None:
     """Two statements of the xml delivery (the model has no ServiceAddress, so no seed())."""
-    accounts = [
+    accounts: list[dict[str, object]] = [
         {"PK": pk, "UtilityProvider": provider, "AccountNumber": "1", "StatementDate": FEB}
         for pk, provider in ((1, "MCE"), (2, "PacGAndE"))
     ]
-    meters = [
+    meters: list[dict[str, object]] = [
         {"PK": 10, "AccountFK": 1, "PODid": "ESP-1", "ServiceAddress": "1 Main St",
          "ServiceType": "electric", "IntervalStart": JAN, "IntervalEnd": FEB},
         {"PK": 20, "AccountFK": 2, "PODid": "SAID", "ServiceAddress": None,
          "ServiceType": "electric", "IntervalStart": JAN, "IntervalEnd": FEB},
     ]  # fmt: skip
-    charges = [
+    charges: list[dict[str, object]] = [
         {"PK": 100, "AccountFK": 1, "MeterFK": 10, "ChargeUnitsUsed": 5.5, "ChargeAmount": 1.0,
          "IntervalStart": JAN, "IntervalEnd": FEB},
         {"PK": 101, "AccountFK": 1, "MeterFK": 10, "ChargeUnitsUsed": None, "ChargeAmount": 2.0,

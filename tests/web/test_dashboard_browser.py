@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .dashboard_kit import HOSTILE_LINK, HOSTILE_REASON, SECRET, History
 
 
@@ -53,6 +55,7 @@ def rows(browser: Any) -> list[Any]:
     return list(browser.find_elements(By.CSS_SELECTOR, "table.runs tr.run"))
 
 
+@pytest.mark.slow
 def test_filtering_the_runs_and_following_a_row_to_its_run(
     browser: Any, live_server: str, history: History, screenshots: Path
 ) -> None:

@@ -44,6 +44,7 @@ def test_the_runs_page_lists_runs_newest_first_each_linking_to_its_run(
         ("scraper=nobody", []),
     ],
 )
+@pytest.mark.slow
 def test_the_runs_filters_select_by_status_scraper_source_executor_and_dates(
     client: Any, history: History, query: str, expected: list[str]
 ) -> None:

@@ -10,48 +10,50 @@ from datafeeds_clean_power_alliance import KEY, PROVIDER, datafeeds_datasource
 
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.plugin_api.contract import DataSourceContext
-from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
+from datafeeds_core.testing import UrjanetTestDatabase, builders
+from datafeeds_core.testing.builders import statement, urjanet_data
+from datafeeds_core.urjanet.model import Account, Meter
 
 
 def stmt(pk: int, number: str, *meters: Meter, provider: str = PROVIDER) -> Account:
-    return Account(
-        PK=pk,
+    return statement(
+        pk,
+        *meters,
+        issued=date(2020, 2, 3),
+        span=(date(2020, 1, 1), date(2020, 2, 1)),
         AccountNumber=number,
         UtilityProvider=provider,
-        StatementDate=date(2020, 2, 3),
-        IntervalStart=date(2020, 1, 1),
-        IntervalEnd=date(2020, 2, 1),
-        meters=meters,
     )
 
 
 def meter(pk: int, service: str = "electric") -> Meter:
-    return Meter(PK=pk, ServiceType=service, MeterNumber=f"M{pk}")
+    return builders.meter(pk, ServiceType=service, MeterNumber=f"M{pk}")
 
 
 @pytest.fixture
-def seeded(urjanet_db):
+def seeded(urjanet_db: UrjanetTestDatabase) -> UrjanetTestDatabase:
     urjanet_db.seed(
-        UrjanetData(
-            (
-                stmt(1, "300012345678", meter(11), meter(12, "natural_gas")),
-                stmt(2, "300012345678", meter(21), provider="SCEX"),
-                stmt(3, "700099999999", meter(31)),  # the T&D account of the same service
-                stmt(4, "30001234567_", meter(41)),
-            )
+        urjanet_data(
+            stmt(1, "300012345678", meter(11), meter(12, "natural_gas")),
+            stmt(2, "300012345678", meter(21), provider="SCEX"),
+            stmt(3, "700099999999", meter(31)),  # the T&D account of the same service
+            stmt(4, "30001234567_", meter(41)),
         )
     )
     return urjanet_db
 
 
-def loaded(db, context: DataSourceContext) -> list[tuple[int | None, list[int | None]]]:
-    return [
-        (a.PK, [m.PK for m in a.meters])
-        for a in db.load(datafeeds_datasource(KEY, context)).accounts
-    ]
+def loaded(
+    db: UrjanetTestDatabase, context: DataSourceContext
+) -> list[tuple[int | None, list[int | None]]]:
+    selection = datafeeds_datasource(KEY, context)
+    assert selection is not None
+    return [(a.PK, [m.PK for m in a.meters]) for a in db.load(selection).accounts]
 
 
-def test_selects_the_generation_account_by_gen_said_without_dashes(seeded):
+def test_selects_the_generation_account_by_gen_said_without_dashes(
+    seeded: UrjanetTestDatabase,
+) -> None:
     context = DataSourceContext(
         KEY,
         utility_account_id="7-000-9999-9999",
@@ -62,14 +64,14 @@ def test_selects_the_generation_account_by_gen_said_without_dashes(seeded):
     assert loaded(seeded, context) == [(1, [11])]
 
 
-def test_falls_back_to_the_gen_utility_account_id(seeded):
+def test_falls_back_to_the_gen_utility_account_id(seeded: UrjanetTestDatabase) -> None:
     context = DataSourceContext(
         KEY, utility_account_id="7-000-9999-9999", gen_utility_account_id="3000-1234-5678"
     )
     assert loaded(seeded, context) == [(1, [11])]
 
 
-def test_a_service_without_generation_ids_is_a_configuration_error():
+def test_a_service_without_generation_ids_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError):
         datafeeds_datasource(
             KEY, DataSourceContext(KEY, utility_account_id="7-000", gen_service_id=" ")

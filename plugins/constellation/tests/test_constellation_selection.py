@@ -10,7 +10,9 @@ from datafeeds_constellation import DEFAULT_ACCOUNT, KEY, PROVIDER, datafeeds_da
 
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.plugin_api.contract import DataSourceContext
-from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
+from datafeeds_core.testing import UrjanetTestDatabase, builders
+from datafeeds_core.testing.builders import statement, urjanet_data
+from datafeeds_core.urjanet.model import Account, Meter
 
 
 def stmt(
@@ -20,58 +22,63 @@ def stmt(
     provider: str = PROVIDER,
     kind: str = "statement_type_bill",
 ) -> Account:
-    return Account(
-        PK=pk,
+    return statement(
+        pk,
+        *meters,
+        issued=date(2020, 2, 3),
+        span=(date(2020, 1, 1), date(2020, 2, 1)),
         AccountNumber=number,
         UtilityProvider=provider,
         StatementType=kind,
-        StatementDate=date(2020, 2, 3),
-        IntervalStart=date(2020, 1, 1),
-        IntervalEnd=date(2020, 2, 1),
-        meters=meters,
     )
 
 
 def meter(pk: int, number: str, service: str = "electric") -> Meter:
-    return Meter(PK=pk, MeterNumber=number, ServiceType=service)
+    return builders.meter(pk, MeterNumber=number, ServiceType=service)
 
 
-def loaded(urjanet_db, context: DataSourceContext) -> list[tuple[int | None, list[int | None]]]:
-    data = urjanet_db.load(datafeeds_datasource(KEY, context))
+def loaded(
+    urjanet_db: UrjanetTestDatabase, context: DataSourceContext
+) -> list[tuple[int | None, list[int | None]]]:
+    selection = datafeeds_datasource(KEY, context)
+    assert selection is not None
+    data = urjanet_db.load(selection)
     return [(a.PK, [m.PK for m in a.meters]) for a in data.accounts]
 
 
-def test_selects_bills_of_the_account_by_meter_number_tail_and_nothing_alike(urjanet_db):
+def test_selects_bills_of_the_account_by_meter_number_tail_and_nothing_alike(
+    urjanet_db: UrjanetTestDatabase,
+) -> None:
     urjanet_db.seed(
-        UrjanetData(
-            (
-                stmt(
-                    1,
-                    "4VEN4444",
-                    meter(11, "0012%456"),
-                    meter(12, "12%456-B", "natural_gas"),
-                    meter(13, "9912X456"),
-                    meter(14, "12%456", "water"),
-                ),
-                stmt(2, "4VEN4444", meter(21, "12%456"), kind="statement_type_adjustment"),
-                stmt(3, "4VEN4444", meter(31, "12%456"), provider="ConstellationX"),
-                stmt(4, "4VEN44445", meter(41, "12%456")),
-            )
+        urjanet_data(
+            stmt(
+                1,
+                "4VEN4444",
+                meter(11, "0012%456"),
+                meter(12, "12%456-B", "natural_gas"),
+                meter(13, "9912X456"),
+                meter(14, "12%456", "water"),
+            ),
+            stmt(2, "4VEN4444", meter(21, "12%456"), kind="statement_type_adjustment"),
+            stmt(3, "4VEN4444", meter(31, "12%456"), provider="ConstellationX"),
+            stmt(4, "4VEN44445", meter(41, "12%456")),
         )
     )
     context = DataSourceContext(KEY, utility_account_id="4VEN4444", service_id="SA-12%456")
     assert loaded(urjanet_db, context) == [(1, [11, 12])]
 
 
-def test_without_an_account_id_the_historical_default_account_is_used(urjanet_db):
+def test_without_an_account_id_the_historical_default_account_is_used(
+    urjanet_db: UrjanetTestDatabase,
+) -> None:
     urjanet_db.seed(
-        UrjanetData(
-            (stmt(1, DEFAULT_ACCOUNT, meter(11, "888888")), stmt(2, "OTHER", meter(21, "888888")))
+        urjanet_data(
+            stmt(1, DEFAULT_ACCOUNT, meter(11, "888888")), stmt(2, "OTHER", meter(21, "888888"))
         )
     )
     assert loaded(urjanet_db, DataSourceContext(KEY, service_id="888888")) == [(1, [11])]
 
 
-def test_a_missing_service_id_is_a_configuration_error():
+def test_a_missing_service_id_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError):
         datafeeds_datasource(KEY, DataSourceContext(KEY, utility_account_id="4VEN4444"))

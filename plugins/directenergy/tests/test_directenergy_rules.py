@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from datafeeds_directenergy import TRANSFORMER
 
-from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
+from datafeeds_core.testing.builders import (
+    charge,
+    meter,
+    only_period,
+    statement,
+    urjanet_data,
+    usage,
+)
+from datafeeds_core.urjanet.model import Account, Charge, Meter, Usage
 
 JAN = (date(2020, 1, 1), date(2020, 2, 1))
 FEB = (date(2020, 2, 1), date(2020, 3, 1))
@@ -16,49 +24,40 @@ FEB = (date(2020, 2, 1), date(2020, 3, 1))
 def stmt(
     pk: int,
     span: tuple[date, date],
-    statement: date | None,
+    issued: date | None,
     new: str = "100",
     *meters: Meter,
     floating: tuple[Charge, ...] = (),
 ) -> Account:
-    return Account(
-        PK=pk,
-        IntervalStart=span[0],
-        IntervalEnd=span[1],
-        StatementDate=statement,
+    return statement(
+        pk,
+        *meters,
+        issued=issued,
+        span=span,
+        floating=floating,
         NewCharges=Decimal(new),
         SourceLink=f"https://example.test/{pk}",
-        meters=meters,
-        floating_charges=floating,
     )
 
 
 def use(pk: int, amount: str, unit: str = "kWh", rc: str = "[total]") -> Usage:
-    return Usage(
-        PK=pk,
-        UsageAmount=Decimal(amount),
-        EnergyUnit=unit,
-        RateComponent=rc,
-        IntervalStart=JAN[0],
-        IntervalEnd=JAN[1],
-    )
+    return usage(pk, amount, unit, rc, span=JAN)
 
 
-def test_period_values_follow_the_generic_electric_rules():
-    meter = Meter(
-        PK=1,
-        Tariff="",
-        charges=(
-            Charge(PK=1, ChargeAmount=Decimal(5), UsageUnit="kW", ChargeUnitsUsed=Decimal(42)),
-            Charge(PK=2, ChargeAmount=Decimal(7), UsageUnit="kWh", ChargeUnitsUsed=Decimal(900)),
-        ),
+def test_period_values_follow_the_generic_electric_rules() -> None:
+    first = meter(
+        1,
+        charges=(charge(1, 5, unit="kW", used=42), charge(2, 7, unit="kWh", used=900)),
         usages=(use(1, "900"), use(2, "400", rc="[on_peak]"), use(3, "42", "kW", "[max]")),
+        Tariff="",
     )
-    second = Meter(PK=2, Tariff="RES-1", usages=(use(4, "900"),))  # same reading: counted once
-    floating = (Charge(PK=3, ChargeAmount=Decimal(1)),)
-    (period,) = TRANSFORMER(
-        UrjanetData((stmt(1, JAN, date(2020, 2, 3), "-12.50", meter, second, floating=floating),))
-    ).periods
+    second = meter(2, usages=(use(4, "900"),), Tariff="RES-1")  # same reading: counted once
+    floating = (charge(3, 1),)
+    period = only_period(
+        TRANSFORMER(
+            urjanet_data(stmt(1, JAN, date(2020, 2, 3), "-12.50", first, second, floating=floating))
+        )
+    )
     assert (period.start, period.end, period.statement) == (JAN[0], JAN[1], date(2020, 2, 3))
     assert (period.total_charge, period.total_usage, period.peak_demand, period.tariff) == (
         Decimal("-12.50"),
@@ -70,15 +69,13 @@ def test_period_values_follow_the_generic_electric_rules():
     assert period.source_urls == ("https://example.test/1",)
 
 
-def test_newest_statement_wins_and_touching_periods_end_a_day_earlier():
+def test_newest_statement_wins_and_touching_periods_end_a_day_earlier() -> None:
     result = TRANSFORMER(
-        UrjanetData(
-            (
-                stmt(1, JAN, date(2020, 2, 3), "10"),
-                stmt(2, (date(2020, 1, 15), date(2020, 2, 1)), date(2020, 4, 1), "11"),
-                stmt(3, FEB, date(2020, 3, 3), "20"),
-                stmt(4, FEB, None, "30"),
-            )
+        urjanet_data(
+            stmt(1, JAN, date(2020, 2, 3), "10"),
+            stmt(2, (date(2020, 1, 15), date(2020, 2, 1)), date(2020, 4, 1), "11"),
+            stmt(3, FEB, date(2020, 3, 3), "20"),
+            stmt(4, FEB, None, "30"),
         )
     )
     assert [(p.start, p.end, p.total_charge) for p in result.periods] == [

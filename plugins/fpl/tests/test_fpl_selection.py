@@ -8,7 +8,9 @@ from decimal import Decimal
 from datafeeds_fpl import KEY, PROVIDER, TRANSFORMER, datafeeds_datasource
 
 from datafeeds_core.plugin_api.contract import DataSourceContext
-from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData
+from datafeeds_core.testing import UrjanetTestDatabase
+from datafeeds_core.testing.builders import charge, meter, only_period, statement, urjanet_data
+from datafeeds_core.urjanet.model import Account, Charge, Meter
 
 
 def stmt(
@@ -18,46 +20,41 @@ def stmt(
     meters: tuple[Meter, ...],
     floating: tuple[Charge, ...] = (),
 ) -> Account:
-    return Account(
-        PK=pk,
+    return statement(
+        pk,
+        *meters,
+        issued=date(2020, 2, 3),
+        span=(date(2020, 1, 1), date(2020, 2, 1)),
+        floating=floating,
         AccountNumber=number,
         UtilityProvider=provider,
-        StatementDate=date(2020, 2, 3),
-        IntervalStart=date(2020, 1, 1),
-        IntervalEnd=date(2020, 2, 1),
         NewCharges=Decimal(3),
-        meters=meters,
-        floating_charges=floating,
     )
 
 
-def test_selects_every_meter_of_the_account_and_lists_each_charge_once(urjanet_db):
+def test_selects_every_meter_of_the_account_and_lists_each_charge_once(
+    urjanet_db: UrjanetTestDatabase,
+) -> None:
     urjanet_db.seed(
-        UrjanetData(
-            (
-                stmt(
-                    1,
-                    "12345",
-                    PROVIDER,
-                    (
-                        Meter(
-                            PK=11,
-                            ServiceType="electric",
-                            charges=(Charge(PK=101, ChargeAmount=Decimal(1)),),
-                        ),
-                        Meter(PK=12, ServiceType="lighting"),
-                    ),
-                    (Charge(PK=102, ChargeAmount=Decimal(2)),),
+        urjanet_data(
+            stmt(
+                1,
+                "12345",
+                PROVIDER,
+                (
+                    meter(11, charges=(charge(101, 1),), ServiceType="electric"),
+                    meter(12, ServiceType="lighting"),
                 ),
-                stmt(2, "12345", "FPLX", (Meter(PK=21, ServiceType="electric"),)),
-                stmt(3, "123456", PROVIDER, (Meter(PK=31, ServiceType="electric"),)),
-                stmt(4, "1234_", PROVIDER, (Meter(PK=41, ServiceType="electric"),)),
-            )
+                (charge(102, 2),),
+            ),
+            stmt(2, "12345", "FPLX", (meter(21, ServiceType="electric"),)),
+            stmt(3, "123456", PROVIDER, (meter(31, ServiceType="electric"),)),
+            stmt(4, "1234_", PROVIDER, (meter(41, ServiceType="electric"),)),
         )
     )
-    data = urjanet_db.load(
-        datafeeds_datasource(KEY, DataSourceContext(KEY, utility_account_id=" 12345 "))
-    )
+    selection = datafeeds_datasource(KEY, DataSourceContext(KEY, utility_account_id=" 12345 "))
+    assert selection is not None
+    data = urjanet_db.load(selection)
     assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(1, [11, 12])]
-    (period,) = TRANSFORMER(data).periods
+    period = only_period(TRANSFORMER(data))
     assert [c.PK for c in period.line_items] == [101, 102]

@@ -18,36 +18,33 @@ from datafeeds_generic_water import (
 
 from datafeeds_core.errors import ConfigurationError
 from datafeeds_core.plugin_api.contract import DataSourceContext
-from datafeeds_core.urjanet.model import Account, Meter, UrjanetData, Usage
+from datafeeds_core.testing.builders import meter, only_period, statement, urjanet_data, usage
+from datafeeds_core.urjanet.model import UrjanetData
 
 
 def data(*amounts: Decimal | None) -> UrjanetData:
-    usages = tuple(
-        Usage(PK=i, UsageAmount=a, EnergyUnit="ccf", RateComponent="[total]")
-        for i, a in enumerate(amounts)
-    )
-    account = Account(
-        PK=1,
-        StatementDate=date(2020, 2, 5),
-        IntervalStart=date(2020, 1, 1),
-        IntervalEnd=date(2020, 2, 1),
+    usages = [usage(i, a, "ccf") for i, a in enumerate(amounts)]
+    account = statement(
+        1,
+        meter(1, usages=usages, ServiceType="water"),
+        issued=date(2020, 2, 5),
+        span=(date(2020, 1, 1), date(2020, 2, 1)),
         NewCharges=Decimal("12"),
-        meters=(Meter(PK=1, ServiceType="water", usages=usages),),
     )
-    return UrjanetData((account,))
+    return urjanet_data(account)
 
 
 def amounts(result: UrjanetData) -> list[Decimal | None]:
     return [u.UsageAmount for a in result.accounts for u in a.meter_usages()]
 
 
-def test_the_provider_is_required_meta():
+def test_the_provider_is_required_meta() -> None:
     assert METADATA.required_meta == ("utility_provider",)
     with pytest.raises(ConfigurationError, match="utility_provider"):
         datafeeds_datasource(KEY, DataSourceContext(KEY, utility_account_id="1", meta={}))
 
 
-def test_the_factor_defaults_to_one_and_goes_through_str():
+def test_the_factor_defaults_to_one_and_goes_through_str() -> None:
     assert factor_from({}) == Decimal(1)
     # Decimal(0.1) would be 0.1000000000000000055511151231257827...
     assert factor_from({"conversion_factor": 0.1}) == Decimal("0.1")
@@ -55,19 +52,21 @@ def test_the_factor_defaults_to_one_and_goes_through_str():
 
 
 @pytest.mark.parametrize("bad", ["seven", "nan", "inf", True])
-def test_a_factor_that_is_not_a_number_is_a_configuration_error(bad: object):
+def test_a_factor_that_is_not_a_number_is_a_configuration_error(bad: object) -> None:
     with pytest.raises(ConfigurationError, match="conversion_factor"):
         factor_from({"conversion_factor": bad})
 
 
-def test_every_usage_amount_is_multiplied_on_a_copy():
+def test_every_usage_amount_is_multiplied_on_a_copy() -> None:
     original = data(Decimal("10.5"), None, Decimal("2"))
     scaled = scaled_usages(Decimal("0.748"), original)
     assert amounts(scaled) == [Decimal("7.8540"), None, Decimal("1.496")]
     assert amounts(original) == [Decimal("10.5"), None, Decimal("2")]
 
 
-def test_the_selection_refine_step_applies_the_meta_factor_before_the_generic_water_transform():
+def test_the_selection_refine_step_applies_the_meta_factor_before_the_generic_water_transform() -> (
+    None
+):
     context = DataSourceContext(
         KEY,
         utility_account_id="A-1",
@@ -75,7 +74,7 @@ def test_the_selection_refine_step_applies_the_meta_factor_before_the_generic_wa
     )
     selection = datafeeds_datasource(KEY, context)
     assert selection is not None and selection.refine is not None
-    (period,) = TRANSFORMER(selection.refine(data(Decimal("40"), Decimal("5")))).periods
+    period = only_period(TRANSFORMER(selection.refine(data(Decimal("40"), Decimal("5")))))
     assert (period.total_usage, period.total_charge, period.peak_demand) == (
         Decimal("4.5"),
         Decimal("12"),

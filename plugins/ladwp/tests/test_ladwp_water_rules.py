@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from datafeeds_ladwp.water import water_transform
 
-from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
+from datafeeds_core.testing import builders
+from datafeeds_core.urjanet.model import Account
 
 D = date
 
@@ -22,32 +23,25 @@ def statement(
 ) -> Account:
     """Charges and usages (pk, amount, start day) hang off the first meter."""
     built = [
-        Meter(PK=pk * 10 + i, Tariff="Schedule C", IntervalStart=s, IntervalEnd=e)
+        builders.meter(pk * 10 + i, span=(s, e), Tariff="Schedule C")
         for i, (s, e) in enumerate(meters)
     ]
     built[0] = replace(
         built[0],
-        charges=tuple(
-            Charge(PK=c, ChargeAmount=Decimal(a), IntervalStart=s) for c, a, s in charges
-        ),
-        usages=tuple(
-            Usage(PK=u, UsageAmount=Decimal(a), RateComponent="[total]", IntervalStart=s)
-            for u, a, s in usages
-        ),
+        charges=tuple(builders.charge(c, a, span=(s, None)) for c, a, s in charges),
+        usages=tuple(builders.usage(u, a, None, "[total]", span=(s, None)) for u, a, s in usages),
     )
-    return Account(PK=pk, StatementDate=issued, SourceLink=f"url{pk}", meters=tuple(built))
+    return builders.statement(pk, *tuple(built), issued=issued, SourceLink=f"url{pk}")
 
 
 JAN, FEB, MAR, APR = D(2015, 1, 1), D(2015, 1, 31), D(2015, 3, 3), D(2015, 3, 31)
 
 
-def test_periods_come_from_meter_ranges_and_touching_ones_are_shifted():
+def test_periods_come_from_meter_ranges_and_touching_ones_are_shifted() -> None:
     result = water_transform(
-        UrjanetData(
-            (
-                statement(1, D(2015, 2, 4), ((JAN, FEB),), charges=((1, "34.74", JAN),)),
-                statement(2, D(2015, 3, 10), ((FEB, MAR),), charges=((2, "44.66", FEB),)),
-            )
+        builders.urjanet_data(
+            statement(1, D(2015, 2, 4), ((JAN, FEB),), charges=((1, "34.74", JAN),)),
+            statement(2, D(2015, 3, 10), ((FEB, MAR),), charges=((2, "44.66", FEB),)),
         )
     )
     assert [(p.start, p.end, p.total_charge) for p in result.periods] == [
@@ -57,7 +51,7 @@ def test_periods_come_from_meter_ranges_and_touching_ones_are_shifted():
     assert all(p.peak_demand is None for p in result.periods)
 
 
-def test_a_newer_statement_rebilling_a_month_supplies_its_charges_and_usage():
+def test_a_newer_statement_rebilling_a_month_supplies_its_charges_and_usage() -> None:
     newer = statement(
         2,
         D(2015, 3, 10),
@@ -69,7 +63,7 @@ def test_a_newer_statement_rebilling_a_month_supplies_its_charges_and_usage():
         1, D(2015, 2, 4), ((JAN, FEB),), charges=((11, "39.72", JAN),), usages=((12, "8", JAN),)
     )
 
-    january, february = water_transform(UrjanetData((older, newer))).periods
+    january, february = water_transform(builders.urjanet_data(older, newer)).periods
 
     assert [c.PK for c in january.line_items] == [22]
     assert (january.total_charge, january.total_usage) == (Decimal("34.74"), Decimal("7"))
@@ -78,28 +72,28 @@ def test_a_newer_statement_rebilling_a_month_supplies_its_charges_and_usage():
     assert [c.PK for c in february.line_items] == [21]
 
 
-def test_a_charge_outside_every_period_is_left_out():
+def test_a_charge_outside_every_period_is_left_out() -> None:
     account = statement(1, D(2015, 2, 4), ((JAN, FEB),), charges=((1, "5", D(2014, 12, 1)),))
-    (period,) = water_transform(UrjanetData((account,))).periods
+    (period,) = water_transform(builders.urjanet_data(account)).periods
     assert period.line_items == () and period.total_charge == Decimal("0")
 
 
-def test_overlapping_meter_ranges_of_a_statement_make_one_period():
+def test_overlapping_meter_ranges_of_a_statement_make_one_period() -> None:
     account = statement(1, D(2015, 4, 2), ((MAR, APR), (D(2015, 3, 10), D(2015, 4, 2))))
-    (period,) = water_transform(UrjanetData((account,))).periods
+    (period,) = water_transform(builders.urjanet_data(account)).periods
     assert (period.start, period.end) == (MAR, D(2015, 4, 2))
 
 
-def test_an_older_statement_overlapping_a_newer_one_is_reported():
+def test_an_older_statement_overlapping_a_newer_one_is_reported() -> None:
     newer = statement(2, D(2015, 3, 10), ((D(2015, 1, 15), MAR),))
     older = statement(1, D(2015, 2, 4), ((JAN, FEB),))
-    result = water_transform(UrjanetData((older, newer)))
+    result = water_transform(builders.urjanet_data(older, newer))
     assert [p.statement for p in result.periods] == [D(2015, 3, 10)]
     assert [(d.PK, d.reason) for d in result.dropped] == [(1, "overlaps a newer statement")]
 
 
-def test_a_statement_without_a_date_counts_as_the_oldest_instead_of_crashing():
+def test_a_statement_without_a_date_counts_as_the_oldest_instead_of_crashing() -> None:
     undated = statement(1, None, ((D(2015, 1, 15), MAR),), charges=((1, "1", D(2015, 2, 1)),))
     dated = statement(2, D(2015, 2, 4), ((JAN, FEB),), charges=((2, "2", D(2015, 1, 2)),))
-    result = water_transform(UrjanetData((undated, dated)))
+    result = water_transform(builders.urjanet_data(undated, dated))
     assert [(p.start, p.total_charge) for p in result.periods] == [(JAN, Decimal("2"))]

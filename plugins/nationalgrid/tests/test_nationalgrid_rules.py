@@ -8,38 +8,31 @@ from decimal import Decimal
 
 from datafeeds_nationalgrid import TRANSFORMER
 
-from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData, Usage
+from datafeeds_core.testing import builders
+from datafeeds_core.urjanet.model import Account, Meter, Usage
 
 
 def stmt(pk: int, start: date, end: date, statement: date | None, *meters: Meter) -> Account:
-    return Account(
-        PK=pk,
-        IntervalStart=start,
-        IntervalEnd=end,
-        StatementDate=statement,
+    return builders.statement(
+        pk,
+        *meters,
+        issued=statement,
+        span=(start, end),
         NewCharges=Decimal("250.75"),
         TotalBillAmount=Decimal("999"),
-        meters=meters,
     )
 
 
 def use(pk: int, amount: str, unit: str, rc: str = "[total]") -> Usage:
-    return Usage(
-        PK=pk,
-        UsageAmount=Decimal(amount),
-        EnergyUnit=unit,
-        RateComponent=rc,
-        IntervalStart=date(2020, 1, 1),
-        IntervalEnd=date(2020, 2, 1),
-    )
+    return builders.usage(pk, amount, unit, rc, span=(date(2020, 1, 1), date(2020, 2, 1)))
 
 
-def test_periods_start_a_day_after_the_statement_start_and_touching_ones_are_not_shortened():
-    data = UrjanetData(
-        (
-            stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3)),
-            stmt(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 3)),
-        )
+def test_periods_start_a_day_after_the_statement_start_and_touching_ones_are_not_shortened() -> (
+    None
+):
+    data = builders.urjanet_data(
+        stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3)),
+        stmt(2, date(2020, 2, 1), date(2020, 3, 1), date(2020, 3, 3)),
     )
     periods = TRANSFORMER(data).periods
     assert [(p.start, p.end) for p in periods] == [
@@ -48,20 +41,18 @@ def test_periods_start_a_day_after_the_statement_start_and_touching_ones_are_not
     ]
 
 
-def test_the_input_is_not_changed_and_a_second_run_gives_the_same_periods():
-    data = UrjanetData((stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3)),))
+def test_the_input_is_not_changed_and_a_second_run_gives_the_same_periods() -> None:
+    data = builders.urjanet_data(stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3)))
     first, second = TRANSFORMER(data), TRANSFORMER(data)
     assert first == second
     assert data.accounts[0].IntervalStart == date(2020, 1, 1)
 
 
-def test_statements_sharing_only_their_boundary_day_both_become_periods():
+def test_statements_sharing_only_their_boundary_day_both_become_periods() -> None:
     # Raw [Jan 1, Feb 1] and [Jan 31, Mar 1) overlap, but start + 1 day makes them touch.
-    data = UrjanetData(
-        (
-            stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3)),
-            stmt(2, date(2020, 1, 31), date(2020, 3, 1), date(2020, 3, 3)),
-        )
+    data = builders.urjanet_data(
+        stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3)),
+        stmt(2, date(2020, 1, 31), date(2020, 3, 1), date(2020, 3, 3)),
     )
     result = TRANSFORMER(data)
     assert [(p.start, p.end) for p in result.periods] == [
@@ -70,28 +61,26 @@ def test_statements_sharing_only_their_boundary_day_both_become_periods():
     ]
 
 
-def test_a_one_day_statement_is_reported_not_crashed_on():
+def test_a_one_day_statement_is_reported_not_crashed_on() -> None:
     result = TRANSFORMER(
-        UrjanetData((stmt(1, date(2020, 1, 1), date(2020, 1, 2), date(2020, 1, 3)),))
+        builders.urjanet_data(stmt(1, date(2020, 1, 1), date(2020, 1, 2), date(2020, 1, 3)))
     )
     assert result.periods == ()
     assert [d.PK for d in result.dropped] == [1]
 
 
-def test_peak_is_the_largest_kw_usage_and_total_is_new_charges():
-    meter = Meter(
-        PK=1,
+def test_peak_is_the_largest_kw_usage_and_total_is_new_charges() -> None:
+    meter = builders.meter(
+        1,
+        charges=(builders.charge(1, 1, unit="kW", used=300),),
         usages=(
             use(1, "88.4", "kW", "[max]"),
             use(2, "120", "kW", "[on_peak]"),
             use(3, "5000", "kWh"),
         ),
-        charges=(
-            Charge(PK=1, ChargeAmount=Decimal(1), UsageUnit="kW", ChargeUnitsUsed=Decimal(300)),
-        ),
     )
     (period,) = TRANSFORMER(
-        UrjanetData((stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3), meter),))
+        builders.urjanet_data(stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3), meter))
     ).periods
     assert (period.peak_demand, period.total_charge, period.total_usage) == (
         Decimal(120),
@@ -100,9 +89,9 @@ def test_peak_is_the_largest_kw_usage_and_total_is_new_charges():
     )
 
 
-def test_no_kw_usage_gives_a_null_peak():
-    meter = Meter(PK=1, usages=(use(1, "5000", "kWh"),))
+def test_no_kw_usage_gives_a_null_peak() -> None:
+    meter = builders.meter(1, usages=(use(1, "5000", "kWh"),))
     (period,) = TRANSFORMER(
-        UrjanetData((stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3), meter),))
+        builders.urjanet_data(stmt(1, date(2020, 1, 1), date(2020, 2, 1), date(2020, 2, 3), meter))
     ).periods
     assert period.peak_demand is None

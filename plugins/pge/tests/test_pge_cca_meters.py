@@ -164,7 +164,9 @@ def test_a_known_meter_without_an_address_finds_no_other_meter(
     assert loader.load(urjanet_db.engine, cca_selection(SAID)) == UrjanetData()
 
 
-def test_discovery_adds_three_plain_queries_and_no_temporary_table(cca_history):
+def test_discovery_adds_three_plain_queries_and_no_temporary_table(
+    cca_history: UrjanetTestDatabase,
+) -> None:
     statements: list[str] = []
     with cca_history.engine.connect() as conn:
         event.listen(conn, "before_cursor_execute", lambda c, cur, sql, *a: statements.append(sql))
@@ -177,6 +179,8 @@ def test_discovery_adds_three_plain_queries_and_no_temporary_table(cca_history):
         assert " OVER " not in text and " OVER(" not in text
 
 
-def test_discovery_on_tables_without_service_address_is_a_configuration_error(urjanet_db):
+def test_discovery_on_tables_without_service_address_is_a_configuration_error(
+    urjanet_db: UrjanetTestDatabase,
+) -> None:
     with pytest.raises(ConfigurationError, match="ServiceAddress"):
         loader.load(urjanet_db.engine, cca_selection(SAID), tables="sql")

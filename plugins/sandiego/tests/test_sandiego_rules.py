@@ -8,33 +8,26 @@ from decimal import Decimal
 
 from datafeeds_sandiego import TRANSFORMER
 
-from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
+from datafeeds_core.testing import builders
+from datafeeds_core.testing.builders import statement, urjanet_data
+from datafeeds_core.urjanet.model import Account, Meter
 
 STATEMENT = (date(2020, 1, 1), date(2020, 2, 1))
 
 
 def meter(pk: int, number: str | None, start: date | None, end: date | None) -> Meter:
-    return Meter(
-        PK=pk, ServiceType="water", MeterNumber=number, IntervalStart=start, IntervalEnd=end
-    )
+    return builders.meter(pk, span=(start, end), ServiceType="water", MeterNumber=number)
 
 
 def stmt(pk: int, *meters: Meter, span: tuple[date, date] = STATEMENT) -> Account:
-    return Account(
-        PK=pk,
-        StatementDate=date(2020, 2, 10),
-        IntervalStart=span[0],
-        IntervalEnd=span[1],
-        NewCharges=Decimal("55"),
-        meters=meters,
-    )
+    return statement(pk, *meters, issued=date(2020, 2, 10), span=span, NewCharges=Decimal("55"))
 
 
 def spans(*accounts: Account) -> list[tuple[date, date]]:
-    return [(p.start, p.end) for p in TRANSFORMER(UrjanetData(accounts)).periods]
+    return builders.spans(TRANSFORMER(urjanet_data(*accounts)))
 
 
-def test_the_first_meter_with_a_number_gives_the_period():
+def test_the_first_meter_with_a_number_gives_the_period() -> None:
     account = stmt(
         1,
         meter(1, "", date(2019, 12, 1), date(2020, 1, 3)),
@@ -44,16 +37,16 @@ def test_the_first_meter_with_a_number_gives_the_period():
     assert spans(account) == [(date(2019, 12, 28), date(2020, 1, 29))]
 
 
-def test_without_a_numbered_meter_the_statement_interval_is_the_period():
+def test_without_a_numbered_meter_the_statement_interval_is_the_period() -> None:
     assert spans(stmt(1, meter(1, None, date(2019, 12, 1), date(2020, 1, 3)))) == [STATEMENT]
     assert spans(stmt(2)) == [STATEMENT]
 
 
-def test_a_numbered_meter_missing_a_date_falls_back_to_the_statement_interval():
+def test_a_numbered_meter_missing_a_date_falls_back_to_the_statement_interval() -> None:
     assert spans(stmt(1, meter(1, "W-1", None, date(2020, 1, 29)))) == [STATEMENT]
 
 
-def test_the_meter_periods_decide_overlaps():
+def test_the_meter_periods_decide_overlaps() -> None:
     # The statements' own intervals overlap, their numbered meters' do not: both are kept.
     first = stmt(
         1,

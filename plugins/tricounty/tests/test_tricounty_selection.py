@@ -8,40 +8,40 @@ from datetime import date
 from datafeeds_tricounty import KEY, PROVIDER, datafeeds_datasource
 
 from datafeeds_core.plugin_api.contract import DataSourceContext
-from datafeeds_core.urjanet.model import Account, Meter, UrjanetData
+from datafeeds_core.testing import UrjanetTestDatabase, builders
+from datafeeds_core.urjanet.model import Account, Meter
 
 
 def stmt(pk: int, number: str, *meters: Meter, provider: str = PROVIDER) -> Account:
-    return Account(
-        PK=pk,
+    return builders.statement(
+        pk,
+        *meters,
+        issued=date(2020, 2, 3),
+        span=(date(2020, 1, 1), date(2020, 2, 1)),
         AccountNumber=number,
         UtilityProvider=provider,
-        StatementDate=date(2020, 2, 3),
-        IntervalStart=date(2020, 1, 1),
-        IntervalEnd=date(2020, 2, 1),
-        meters=meters,
     )
 
 
 def meter(pk: int, number: str, service: str = "electric") -> Meter:
-    return Meter(PK=pk, MeterNumber=number, ServiceType=service)
+    return builders.meter(pk, MeterNumber=number, ServiceType=service)
 
 
-def test_selects_the_exact_electric_meter_of_the_account_and_nothing_alike(urjanet_db):
+def test_selects_the_exact_electric_meter_of_the_account_and_nothing_alike(
+    urjanet_db: UrjanetTestDatabase,
+) -> None:
     urjanet_db.seed(
-        UrjanetData(
-            (
-                stmt(
-                    1,
-                    "55_01",
-                    meter(11, "M_7"),
-                    meter(12, "MX7"),
-                    meter(13, "M_77"),
-                    meter(14, "M_7", "water"),
-                ),
-                stmt(2, "55_01", meter(21, "M_7"), provider="TriCountyECoopTXX"),
-                stmt(3, "55X01", meter(31, "M_7")),
-            )
+        builders.urjanet_data(
+            stmt(
+                1,
+                "55_01",
+                meter(11, "M_7"),
+                meter(12, "MX7"),
+                meter(13, "M_77"),
+                meter(14, "M_7", "water"),
+            ),
+            stmt(2, "55_01", meter(21, "M_7"), provider="TriCountyECoopTXX"),
+            stmt(3, "55X01", meter(31, "M_7")),
         )
     )
     context = DataSourceContext(KEY, utility_account_id="55_01", service_id=" M_7 ")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,37 +19,7 @@ from typing import Any
 from datafeeds_core.urjanet.fixture_json import load_urjanet_data, read_periods
 from datafeeds_core.urjanet.model import BillingPeriod, UrjanetData, filter_by_date_range
 
-FIXTURES_VAR = "DATAFEEDS_REFERENCE_FIXTURES"
-PLATFORM_SCHEMA_VAR = "DATAFEEDS_PLATFORM_SCHEMA"
 BASIC = ("start", "end", "tariff", "total_charge", "total_usage", "peak_demand")
-
-
-def _nearest_shared(relative: str, start: Path | None) -> Path | None:
-    """The nearest `shared/<relative>` that exists, from `start` (default: cwd) upwards."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "shared" / relative
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def reference_fixtures_dir(start: Path | None = None) -> Path | None:
-    """$DATAFEEDS_REFERENCE_FIXTURES, else the nearest `../shared/urjanet/fixtures` upwards."""
-    env = os.environ.get(FIXTURES_VAR)
-    if env:
-        return Path(env)
-    found = _nearest_shared("urjanet/fixtures/manifest.json", start)
-    return found.parent if found else None
-
-
-def platform_schema_dump(start: Path | None = None) -> Path | None:
-    """The production platform schema (a schema-only pg_dump): $DATAFEEDS_PLATFORM_SCHEMA, else
-    the nearest `../shared/reference/platform-schema.sql` upwards. Read in place, never copied."""
-    env = os.environ.get(PLATFORM_SCHEMA_VAR)
-    if env:
-        return Path(env)
-    return _nearest_shared("reference/platform-schema.sql", start)
 
 
 @dataclass(frozen=True)
