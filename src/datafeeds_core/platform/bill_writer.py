@@ -62,7 +62,7 @@ from datafeeds_core.platform.schema import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Connection, Engine, RowMapping
 
     from datafeeds_core.platform.datasources import JobTarget
     from datafeeds_core.urjanet.model import BillingPeriod, ValidatedPeriods
@@ -204,22 +204,27 @@ def _existing_bills(conn: Connection, service: int) -> list[ExistingBill]:
         select(bill).where(bill.c.service == service).order_by(bill.c.initial, bill.c.oid)
     ).mappings()
     return [
-        ExistingBill(
-            oid=row["oid"],
-            initial=row["initial"],
-            closing=row["closing"],
-            cost=row["cost"],
-            used=row["used"],
-            peak=row["peak"],
-            items=row["items"],
-            attachments=row["attachments"],
-            utility_code=row["utility_code"],
-            manual=bool(row["manual"]),
-            stitched=row["oid"] in stitched,
-            audited=row["oid"] in audited,
-        )
+        _existing(row, stitched=row["oid"] in stitched, audited=row["oid"] in audited)
         for row in rows
     ]
+
+
+def _existing(row: RowMapping, **flags: Any) -> ExistingBill:
+    """An existing `bill` or `partial_bill` row as the planner sees it; `flags` are the fields
+    only one of the two tables gives."""
+    return ExistingBill(
+        oid=row["oid"],
+        initial=row["initial"],
+        closing=row["closing"],
+        cost=row["cost"],
+        used=row["used"],
+        peak=row["peak"],
+        items=row["items"],
+        attachments=row["attachments"],
+        utility_code=row["utility_code"],
+        manual=bool(row["manual"]),
+        **flags,
+    )
 
 
 @dataclass(frozen=True)
@@ -449,17 +454,8 @@ def _existing_partial_bills(
         .order_by(partial_bill.c.initial, partial_bill.c.oid)
     ).mappings()
     return [
-        ExistingBill(
-            oid=row["oid"],
-            initial=row["initial"],
-            closing=row["closing"],
-            cost=row["cost"],
-            used=row["used"],
-            peak=row["peak"],
-            items=row["items"],
-            attachments=row["attachments"],
-            utility_code=row["utility_code"],
-            manual=bool(row["manual"]),
+        _existing(
+            row,
             third_party_expected=row["third_party_expected"],
             service_id=row["service_id"],
             utility=row["utility"],
