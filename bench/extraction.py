@@ -45,7 +45,7 @@ def _selection(source: int) -> Any:
 
 
 def _old_pattern(cursor: Any) -> Any:
-    """Data source 0 read the old way: per statement, per meter (SPEC §3.1)."""
+    """Data source 0 read the old way: per statement, per meter."""
     return per_statement_loader.load(
         cursor, urjanet_data.account_number(0), urjanet_data.PROVIDER, ("water",)
     )

@@ -1,4 +1,4 @@
-"""The access pattern of the system we replace (SPEC §3.1), as a baseline: not product code.
+"""The access pattern of the system we replace, as a baseline: not product code.
 
 One query for the accounts, then for each account its meters and its floating charges, then for
 each meter its charges and its usages: 1 + 2·statements + 2·meters queries, each a round trip.

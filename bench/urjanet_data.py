@@ -3,7 +3,7 @@
 Data sources are City of Watauga (TX) water accounts, served by the watauga-urjanet plugin, so
 a job can run on any of them. Each data source has `statements` monthly statements (data
 source 0 has `featured_statements`), each with `meters` water meters of 8 charges and 4 usages,
-and 2 floating charges. Tables and indexes are exactly `create_schema`'s (SPEC §1.1). Rows go
+and 2 floating charges. Tables and indexes are exactly `create_schema`'s. Rows go
 in through LOAD DATA LOCAL INFILE in primary-key order with the secondary indexes dropped, and
 the indexes are built afterwards. A table `bench_generated` records the parameters: a database
 generated with the same ones is reused.

@@ -1,4 +1,4 @@
-"""Document names and download URLs for Urjanet source links (SPEC §3.3, §8.18)."""
+"""Document names and download URLs for Urjanet source links."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_statement_id_is_the_id_parameter() -> None:
 
 def test_the_key_is_all_the_text_after_id_as_the_old_system_stored_it() -> None:
     # The old system's greedy `?id=(.*)`: trailing parameters are part of its keys, so a
-    # document it stored is found again only under the same key (JOBS §3.3, SPEC §3.3).
+    # document it stored is found again only under the same key.
     assert document_name(LINK + "&download=true&x=1") == STATEMENT + "&download=true&x=1"
     assert document_name(f"https://sources.o2.urjanet.net/source?id={STATEMENT}x") == (
         STATEMENT + "x"

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 from datafeeds_core.database import make_engine
 from datafeeds_core.documents.pdf import make_pdf
-from datafeeds_core.documents.records import record_documents
 from datafeeds_core.documents.service import BillDocument, bill_documents_for, collect_documents
 from datafeeds_core.documents.store import FolderStore
+from datafeeds_core.platform.bill_documents import record_documents
 from datafeeds_core.platform.schema import bill_document, platform_metadata
 from datafeeds_core.testing import DatabaseFactory, PlatformTestDatabase
 from datafeeds_core.urjanet.model import BillingPeriod
@@ -82,7 +82,7 @@ def test_a_document_the_old_system_stored_is_reused_and_recorded_once(
     platform_db: PlatformTestDatabase, server: DocumentServer, tmp_path: Path
 ) -> None:
     # The old system keyed a statement's document by all the text after "?id=" in its
-    # SourceLink (JOBS §3.3), trailing parameters included, and stored `<key>.pdf`.
+    # SourceLink, trailing parameters included, and stored `<key>.pdf`.
     statement = "1e808a93-3569-dee0-9bf7-22000a29aae2"
     old_key = f"{statement}&page=all"
     source_link = server.pdf(f"/sourcewithhttpbasicauth?id={old_key}", make_pdf(["new copy"]))

@@ -112,7 +112,7 @@ def test_bills_never_go_to_a_service_of_another_utility_with_the_same_said(
     platform_db: PlatformTestDatabase, make_period: Any
 ) -> None:
     target = platform_db.add_target(service_id="SAID-SHARED")
-    # Another utility's service with the same bare service_id, with a meter on it (JOBS §7.2.5).
+    # Another utility's service with the same bare service_id, with a meter on it.
     other = platform_db.add_service(utility="utility:other", service_id="SAID-SHARED")
     platform_db.add_meter(other)
 
@@ -330,7 +330,7 @@ def test_a_bill_stitched_from_partial_bills_is_never_overwritten(
 def test_only_a_visible_active_partial_bill_protects_a_bill(
     platform_db: PlatformTestDatabase, make_period: Any
 ) -> None:
-    # As the old system: a hidden partial bill protects nothing (JOBS §3.1d "Safe override").
+    # As the old system: a hidden partial bill protects nothing (its "safe override" rule).
     target = platform_db.add_target()
     stitched = _stitch(platform_db, target.service_oid, visible=False)
 

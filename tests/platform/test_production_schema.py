@@ -1,4 +1,4 @@
-"""`datafeeds db init` against the production platform schema (the dump JOBS §2 describes).
+"""`datafeeds db init` against the production platform schema (its pg_dump).
 
 On an empty database it creates our tables exactly as production has them: every difference is
 listed, with its reason, in docs/cut-over.md ("Deliberate differences in the schema"), and every

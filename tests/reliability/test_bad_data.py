@@ -2,7 +2,7 @@
 plugin's transformer and the period validation; and malformed fixture JSON at the CLI.
 
 Nothing may crash, and every statement that does not end up in a bill is reported with a reason
-(SPEC §8.12): by the transformer (`TransformResult.dropped`) or by the validation (a rejected
+: by the transformer (`TransformResult.dropped`) or by the validation (a rejected
 period). Databases are real: SQLite and MariaDB (the `urjanet_db` fixture), plus a delivery
 without primary keys on each, which is where repeated rows and non-UTF-8 bytes come from.
 """

@@ -6,7 +6,7 @@ shared by several statements. For each installed key: no crash; periods at least
 share no day (period ends are inclusive: the next period starts after the previous one ends, as
 every reference fixture shows and the bill writer requires); nothing in the future once
 validated; the same result whatever the order of the input statements; and every statement
-either feeds a period or is reported in `dropped` (SPEC §8.12).
+either feeds a period or is reported in `dropped`.
 
 The CI profile (tests/conftest.py) bounds the examples per test.
 """

@@ -1,4 +1,4 @@
-"""Fixture JSON: tolerant reading, SPEC §2 key order and decimal scale on writing."""
+"""Fixture JSON: tolerant reading, the reference key order and decimal scale on writing."""
 
 from __future__ import annotations
 

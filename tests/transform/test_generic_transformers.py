@@ -1,4 +1,4 @@
-"""The generic electric and water transformers against reference fixtures and SPEC §4.1/§4.2."""
+"""The generic electric and water transformers against reference fixtures and their generic rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Half-open interval semantics and the boundary normalisers (SPEC §2)."""
+"""Half-open interval semantics and the boundary normalisers."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Shared building blocks: period ranges and ordering (transform.py), peak, totals and line
-items (rules.py) used by several utilities (SPEC §4.3, §8.7, §8.9)."""
+items (rules.py) used by several utilities."""
 
 from __future__ import annotations
 

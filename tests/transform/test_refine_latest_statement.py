@@ -1,4 +1,4 @@
-"""latest_statement_per_interval: one statement per billing interval (SPEC §3.2, §8.6)."""
+"""latest_statement_per_interval: one statement per billing interval."""
 
 from __future__ import annotations
 

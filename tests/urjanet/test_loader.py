@@ -116,7 +116,7 @@ def pks(data: UrjanetData) -> list[int | None]:
 
 def canonical(data: UrjanetData) -> UrjanetData:
     """Lists ordered by PK; a charge listed both as floating and under a meter (the FPL
-    reference fixtures do this, SPEC §8.7) kept only as the floating charge it is stored as."""
+    reference fixtures do this) kept only as the floating charge it is stored as."""
     accounts = []
     for a in sorted(data.accounts, key=lambda a: a.PK or 0):
         floating_pks = {c.PK for c in a.floating_charges}
@@ -537,7 +537,7 @@ def test_null_columns_everywhere_load_as_none(urjanet_db: UrjanetTestDatabase) -
 def legacy_typed_engine(
     urjanet_backend: UrjanetBackend, database_factory: DatabaseFactory
 ) -> Iterator[Engine]:
-    """A Urjanet schema with the types a real database may have instead of ours (SPEC §8.4):
+    """A Urjanet schema with the types a real database may have instead of ours:
     DATETIME dates, a BIT(1) flag, and a date column that is text. SQLite needs no DDL change:
     any of its columns stores any value."""
     engine = make_engine(database_factory.create(urjanet_backend))

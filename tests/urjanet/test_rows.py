@@ -1,4 +1,4 @@
-"""Driver values become model values whatever type the real column has (SPEC §3.1, §8.4, §8.5)."""
+"""Driver values become model values whatever type the real column has."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Urjanet schema carries the table and column names of SPEC §1 and its suggested indexes."""
+"""The Urjanet schema carries the table and column names of the Urjanet delivery and its suggested indexes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datafeeds_core.testing import UrjanetTestDatabase
 from datafeeds_core.urjanet import schema
 from datafeeds_core.urjanet.model import Account, Charge, Meter, UrjanetData
 
-# SPEC §1.1, column by column.
+# The Urjanet tables, column by column.
 SQL_COLUMNS = {
     "Account": [
         "PK",

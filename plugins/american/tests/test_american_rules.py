@@ -1,5 +1,5 @@
 """American Water transform: total = NewCharges if > 0, else TotalBillAmount − OutstandingBalance
-(SPEC §4.3) on the generic water skeleton."""
+on the generic water skeleton."""
 
 from __future__ import annotations
 

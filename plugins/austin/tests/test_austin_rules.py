@@ -1,4 +1,4 @@
-"""City of Austin transform rules (SPEC §4.3): meter charges without late fees, usage without
+"""City of Austin transform rules: meter charges without late fees, usage without
 solar generation."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Clean Power Alliance transform rules (SPEC §4.3): raw dates for the overlap test, stored
+"""Clean Power Alliance transform rules: raw dates for the overlap test, stored
 period ending a day earlier, then the usual boundary normalisation; generation-only bills."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Colleyville transform: generic water (SPEC §4.2); its usage comes in TGAL (× 1.3368)."""
+"""Colleyville transform: generic water; its usage comes in TGAL (× 1.3368)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Constellation: generic electric rules with total = TotalBillAmount (SPEC §4.3)."""
+"""Constellation: generic electric rules with total = TotalBillAmount."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Contra Costa Water District transform: period end − 1 day (SPEC §4.3), then the generic
-water rules (SPEC §4.2)."""
+"""Contra Costa Water District transform: period end − 1 day, then the generic
+water rules."""
 
 from __future__ import annotations
 

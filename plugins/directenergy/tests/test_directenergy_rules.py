@@ -1,4 +1,4 @@
-"""Direct Energy transform: the generic electric rules (SPEC §4.1)."""
+"""Direct Energy transform: the generic electric rules."""
 
 from __future__ import annotations
 

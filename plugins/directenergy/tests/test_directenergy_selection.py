@@ -1,5 +1,5 @@
 """Direct Energy selection on a real Urjanet database: statements found through a meter whose
-PODid is the utility account id, any provider, one statement per interval (SPEC §3.2, §8.6)."""
+PODid is the utility account id, any provider, one statement per interval."""
 
 from __future__ import annotations
 

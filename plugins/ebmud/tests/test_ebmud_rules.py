@@ -1,5 +1,5 @@
-"""EBMUD transform: period end − 1 day (SPEC §4.3), then the generic
-water rules (SPEC §4.2)."""
+"""EBMUD transform: period end − 1 day, then the generic
+water rules."""
 
 from __future__ import annotations
 

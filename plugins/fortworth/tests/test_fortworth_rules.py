@@ -1,4 +1,4 @@
-"""Fort Worth transform (SPEC §4.3): statements without a StatementDate are kept, ordered and
+"""Fort Worth transform: statements without a StatementDate are kept, ordered and
 dated by their IntervalEnd; account ids compare as two numbers."""
 
 from __future__ import annotations

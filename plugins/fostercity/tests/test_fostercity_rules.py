@@ -1,4 +1,4 @@
-"""Foster City transform (SPEC §4.3): zero-length statements dropped; a total no generic water
+"""Foster City transform: zero-length statements dropped; a total no generic water
 rule gives stays null."""
 
 from __future__ import annotations

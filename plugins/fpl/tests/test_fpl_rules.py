@@ -1,4 +1,4 @@
-"""FPL: generic electric rules, each charge listed once (SPEC §4.1, §8.7)."""
+"""FPL: generic electric rules, each charge listed once."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Generic water: provider and usage conversion factor from the data source meta (SPEC §3.2),
-generic water transform (SPEC §4.2)."""
+"""Generic water: provider and usage conversion factor from the data source meta,
+generic water transform."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""HECO transform rules (SPEC §4.3): interval ordering, total fallback, consumption usage."""
+"""HECO transform rules: interval ordering, total fallback, consumption usage."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""LADWP electric rules (SPEC §4.4 "LADWP electric"), on small hand-made statements."""
+"""LADWP electric rules, on small hand-made statements."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""LADWP water rules (SPEC §4.4 "LADWP water"), on small hand-made statements."""
+"""LADWP water rules, on small hand-made statements."""
 
 from __future__ import annotations
 

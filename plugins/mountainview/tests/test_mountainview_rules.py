@@ -1,4 +1,4 @@
-"""City of Mountain View, CA transform: the generic water rules (SPEC §4.2)."""
+"""City of Mountain View, CA transform: the generic water rules."""
 
 from __future__ import annotations
 

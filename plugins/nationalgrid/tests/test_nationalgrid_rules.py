@@ -1,5 +1,5 @@
-"""National Grid transform rules (SPEC §4.3): periods start the day after IntervalStart (without
-changing the input, §8.9), peak from kW usages, total NewCharges."""
+"""National Grid transform rules: periods start the day after IntervalStart (without
+changing the input), peak from kW usages, total NewCharges."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""NV Energy rules (SPEC §4.4 "NVE"), on small hand-made statements."""
+"""NV Energy rules, on small hand-made statements."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PG&E bill rules (SPEC §4.4 "PG&E (SQL)"), on small hand-made statements."""
+"""PG&E bill rules, on small hand-made statements."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PG&E CCA generation rules (SPEC §4.4 "PG&E generation"), on small hand-made statements."""
+"""PG&E CCA generation rules, on small hand-made statements."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Puget Sound Energy transform: the generic electric rules its reference data follows
-(UTILITIES.md), not the production override of SPEC §4.3."""
+(UTILITIES.md), not the old system's production override."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_total_is_new_charges_not_the_sum_of_meter_charges() -> None:
 
 
 def test_mixed_unit_total_usages_are_summed_without_conversion() -> None:
-    # The generic rule the reference data follows adds kWh and kVARH totals (SPEC §8.13).
+    # The generic rule the reference data follows adds kWh and kVARH totals.
     period = only_period(
         meter(
             1,

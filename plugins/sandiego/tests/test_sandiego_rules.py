@@ -1,4 +1,4 @@
-"""San Diego transform (SPEC §4.3): the period of the first meter with a MeterNumber, else the
+"""San Diego transform: the period of the first meter with a MeterNumber, else the
 statement's, then the generic water rules."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SDG&E rules (SPEC §4.4 "SDGE"), on small hand-made statements."""
+"""SDG&E rules, on small hand-made statements."""
 
 from __future__ import annotations
 

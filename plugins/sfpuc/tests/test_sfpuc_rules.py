@@ -1,4 +1,4 @@
-"""SFPUC water transform rules (SPEC §4.3): electric base, usage from water meters only."""
+"""SFPUC water transform rules: electric base, usage from water meters only."""
 
 from __future__ import annotations
 

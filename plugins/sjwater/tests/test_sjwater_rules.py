@@ -1,4 +1,4 @@
-"""San Jose Water Company transform: the generic water rules (SPEC §4.2)."""
+"""San Jose Water Company transform: the generic water rules."""
 
 from __future__ import annotations
 

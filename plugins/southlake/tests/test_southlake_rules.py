@@ -1,4 +1,4 @@
-"""Southlake transform (SPEC §4.3): statements without a StatementDate, kept when both interval
+"""Southlake transform: statements without a StatementDate, kept when both interval
 dates are present and ordered by (IntervalEnd, −PK) descending."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tri-County transform rules (SPEC §4.3): total and line items from meter charges only."""
+"""Tri-County transform rules: total and line items from meter charges only."""
 
 from __future__ import annotations
 

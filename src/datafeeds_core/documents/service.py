@@ -301,7 +301,7 @@ class StoredDocuments:
     def record(self, conn: Connection) -> None:
         """Upsert the rows in the caller's transaction (the bills' own)."""
         if self.rows:
-            from datafeeds_core.documents.records import record_documents
+            from datafeeds_core.platform.bill_documents import record_documents
 
             record_documents(conn, self.rows)
 

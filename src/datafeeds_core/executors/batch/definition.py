@@ -134,7 +134,7 @@ def job_definition(spec: JobDefinitionSpec) -> dict[str, Any]:
         "DATAFEEDS_LOG_FORMAT": "json",
         "DATAFEEDS_HOME": WORK_PATH,
         "TMPDIR": WORK_PATH,
-        # The worker plans its document step by the attempt's timeout (runner.py).
+        # The worker plans its document step by the attempt's timeout (job/pipeline.py).
         "DATAFEEDS_JOB_TIMEOUT": str(spec.timeout_s),
         **spec.environment,
     }

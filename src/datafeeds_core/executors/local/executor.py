@@ -68,7 +68,7 @@ PRELOAD = (
     "datafeeds_core.urjanet.transform",
     "datafeeds_core.urjanet.rules",
     "datafeeds_core.documents.service",
-    "datafeeds_core.documents.records",
+    "datafeeds_core.platform.bill_documents",
     "sqlalchemy.dialects.sqlite",
     "sqlalchemy.dialects.postgresql.psycopg",
     "sqlalchemy.dialects.mysql.mysqldb",

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from datafeeds_core.documents.service import BillDocument
 from datafeeds_core.platform.schema import bill_document
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from datafeeds_core.documents.service import BillDocument
 
 _UPDATED = (
     "doc_format",
