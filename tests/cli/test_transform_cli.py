@@ -22,7 +22,8 @@ def test_stdout_is_exactly_one_periods_object(cli: DatafeedsCli, watauga_input: 
     doc = json.loads(result.stdout)
     assert list(doc) == ["periods"] and doc["periods"]
     first = doc["periods"][0]
-    # The reference fixtures' key order: scalars alphabetical, then lists; decimals as strings with their scale.
+    # The reference fixtures' key order: scalars alphabetical, then lists; decimals as strings
+    # with their scale.
     assert list(first)[:3] == ["end", "peak_demand", "service_id"]
     assert list(first)[-2:] == ["line_items", "source_urls"]
     assert isinstance(first["total_charge"], str)

@@ -1,4 +1,4 @@
-"""The generic electric and water transformers against reference fixtures and their generic rules."""
+"""The generic electric and water transformers against the reference fixtures and their rules."""
 
 from __future__ import annotations
 

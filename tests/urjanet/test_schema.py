@@ -1,4 +1,4 @@
-"""The Urjanet schema carries the table and column names of the Urjanet delivery and its suggested indexes."""
+"""The Urjanet schema carries the delivery's table and column names and its suggested indexes."""
 
 from __future__ import annotations
 
