@@ -166,9 +166,11 @@ def test_by_default_the_locations_are_beside_the_checkout(monkeypatch: pytest.Mo
     monkeypatch.delenv(FIXTURES_VAR, raising=False)
     monkeypatch.delenv(PLATFORM_SCHEMA_VAR, raising=False)
     checkout = Path(__file__).resolve().parents[1]
+    # Resolved on both sides: ../shared may be a symbolic link (as in a CI clone's set-up).
+    beside = (checkout.parent / "shared").resolve()
 
-    assert reference_fixtures().path == checkout.parent / "shared" / "urjanet" / "fixtures"
-    assert platform_schema().path == checkout.parent / "shared/reference/platform-schema.sql"
+    assert reference_fixtures().path == beside / "urjanet" / "fixtures"
+    assert platform_schema().path == beside / "reference" / "platform-schema.sql"
     assert "default ../shared/urjanet/fixtures beside" in reference_fixtures().describe()
 
 
