@@ -56,10 +56,7 @@ def seeded(urjanet_db: UrjanetTestDatabase) -> UrjanetTestDatabase:
 def loaded(
     db: UrjanetTestDatabase, context: DataSourceContext
 ) -> list[tuple[int | None, list[int | None]]]:
-    return [
-        (a.PK, [m.PK for m in a.meters])
-        for a in db.load(datafeeds_datasource(KEY, context)).accounts
-    ]
+    return builders.loaded_pks(db.load(datafeeds_datasource(KEY, context)))
 
 
 def test_electric_meter_selects_its_numbers_with_and_without_trailing_capital(

@@ -48,7 +48,7 @@ def loaded(
 ) -> list[tuple[int | None, list[int | None]]]:
     selection = datafeeds_datasource(KEY, context)
     assert selection is not None
-    return [(a.PK, [m.PK for m in a.meters]) for a in db.load(selection).accounts]
+    return builders.loaded_pks(db.load(selection))
 
 
 def test_selects_the_generation_account_by_gen_said_without_dashes(

@@ -43,7 +43,7 @@ def loaded(
     selection = datafeeds_datasource(KEY, context)
     assert selection is not None
     data = urjanet_db.load(selection)
-    return [(a.PK, [m.PK for m in a.meters]) for a in data.accounts]
+    return builders.loaded_pks(data)
 
 
 def test_selects_bills_of_the_account_by_meter_number_tail_and_nothing_alike(

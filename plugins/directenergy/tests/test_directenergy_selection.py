@@ -58,4 +58,4 @@ def test_selects_statements_by_pod_of_any_provider_latest_per_interval_and_nothi
     selection = datafeeds_datasource(KEY, context)
     assert selection is not None
     data = urjanet_db.load(selection)
-    assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(2, [21]), (3, [31])]
+    assert builders.loaded_pks(data) == [(2, [21]), (3, [31])]

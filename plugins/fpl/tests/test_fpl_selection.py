@@ -8,7 +8,7 @@ from decimal import Decimal
 from datafeeds_fpl import KEY, PROVIDER, TRANSFORMER, datafeeds_datasource
 
 from datafeeds_core.plugin_api.contract import DataSourceContext
-from datafeeds_core.testing import UrjanetTestDatabase
+from datafeeds_core.testing import UrjanetTestDatabase, builders
 from datafeeds_core.testing.builders import charge, meter, only_period, statement, urjanet_data
 from datafeeds_core.urjanet.model import Account, Charge, Meter
 
@@ -55,6 +55,6 @@ def test_selects_every_meter_of_the_account_and_lists_each_charge_once(
     selection = datafeeds_datasource(KEY, DataSourceContext(KEY, utility_account_id=" 12345 "))
     assert selection is not None
     data = urjanet_db.load(selection)
-    assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(1, [11, 12])]
+    assert builders.loaded_pks(data) == [(1, [11, 12])]
     period = only_period(TRANSFORMER(data))
     assert [c.PK for c in period.line_items] == [101, 102]

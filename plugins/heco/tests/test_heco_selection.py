@@ -54,7 +54,7 @@ def test_selects_the_listed_electric_meters_of_the_account_and_nothing_alike(
     selection = datafeeds_datasource(KEY, context)
     assert selection is not None
     data = urjanet_db.load(selection)
-    assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(1, [11, 12])]
+    assert builders.loaded_pks(data) == [(1, [11, 12])]
 
 
 def test_a_service_without_meter_numbers_is_a_configuration_error() -> None:

@@ -43,7 +43,7 @@ def loaded(
 ) -> list[tuple[int | None, list[int | None]]]:
     context = DataSourceContext(key, utility_account_id=ACCOUNT, service_id=service_id)
     data = urjanet_db.load(datafeeds_datasource(key, context))
-    return [(a.PK, [m.PK for m in a.meters]) for a in data.accounts]
+    return builders.loaded_pks(data)
 
 
 def test_electric_meters_match_without_spaces_and_nothing_alike(

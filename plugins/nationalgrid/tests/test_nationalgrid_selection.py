@@ -83,4 +83,4 @@ def test_selects_the_raw_account_latest_statement_per_interval_and_nothing_alike
     data = urjanet_db.load(
         datafeeds_datasource(KEY, DataSourceContext(KEY, utility_account_id=raw))
     )
-    assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(2, [21]), (3, [31])]
+    assert builders.loaded_pks(data) == [(2, [21]), (3, [31])]

@@ -45,7 +45,7 @@ def loaded(
     urjanet_db: UrjanetTestDatabase, **context: Any
 ) -> list[tuple[int | None, list[int | None]]]:
     selection = datafeeds_datasource(KEY, DataSourceContext(KEY, **context))
-    return [(a.PK, [m.PK for m in a.meters]) for a in urjanet_db.load(selection).accounts]
+    return builders.loaded_pks(urjanet_db.load(selection))
 
 
 def test_selects_meters_holding_the_service_id_and_nothing_alike(

@@ -45,7 +45,7 @@ def loaded(
     selection = datafeeds_datasource(key, DataSourceContext(key, **context))
     assert selection is not None
     data = loader.load(urjanet_db.engine, selection)
-    return [(a.PK, [m.PK for m in a.meters]) for a in data.accounts]
+    return builders.loaded_pks(data)
 
 
 def test_bills_select_the_account_and_service_and_nothing_alike(

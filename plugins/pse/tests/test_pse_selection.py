@@ -56,7 +56,7 @@ def loaded(
 ) -> list[tuple[int | None, list[int | None]]]:
     selection = datafeeds_datasource(KEY, context)
     assert selection is not None
-    return [(a.PK, [m.PK for m in a.meters]) for a in db.load(selection).accounts]
+    return builders.loaded_pks(db.load(selection))
 
 
 def test_meta_meter_number_wins_and_also_matches_without_its_leading_capital(

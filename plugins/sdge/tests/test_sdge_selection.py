@@ -39,7 +39,7 @@ def loaded(
     urjanet_db: UrjanetTestDatabase, context: DataSourceContext
 ) -> list[tuple[int | None, list[int | None]]]:
     data = urjanet_db.load(datafeeds_datasource(KEY, context))
-    return [(a.PK, [m.PK for m in a.meters]) for a in data.accounts]
+    return builders.loaded_pks(data)
 
 
 def test_selects_the_accounts_electric_and_gas_meters_and_nothing_alike(

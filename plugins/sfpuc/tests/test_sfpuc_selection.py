@@ -7,7 +7,7 @@ from datetime import date
 from datafeeds_sfpuc import KEY, PROVIDER, datafeeds_datasource
 
 from datafeeds_core.plugin_api.contract import DataSourceContext
-from datafeeds_core.testing import UrjanetTestDatabase
+from datafeeds_core.testing import UrjanetTestDatabase, builders
 from datafeeds_core.testing.builders import meter, statement, urjanet_data
 from datafeeds_core.urjanet.model import Account, Meter
 
@@ -45,4 +45,4 @@ def test_selects_water_and_sewer_meters_of_the_account_and_nothing_alike(
     selection = datafeeds_datasource(KEY, DataSourceContext(KEY, utility_account_id="12_456"))
     assert selection is not None
     data = urjanet_db.load(selection)
-    assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(1, [11, 12])]
+    assert builders.loaded_pks(data) == [(1, [11, 12])]

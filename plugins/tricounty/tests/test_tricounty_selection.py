@@ -46,4 +46,4 @@ def test_selects_the_exact_electric_meter_of_the_account_and_nothing_alike(
     )
     context = DataSourceContext(KEY, utility_account_id="55_01", service_id=" M_7 ")
     data = urjanet_db.load(datafeeds_datasource(KEY, context))
-    assert [(a.PK, [m.PK for m in a.meters]) for a in data.accounts] == [(1, [11])]
+    assert builders.loaded_pks(data) == [(1, [11])]

@@ -182,6 +182,11 @@ def spans(result: TransformResult) -> list[tuple[date, date]]:
     return [(p.start, p.end) for p in result.periods]
 
 
+def loaded_pks(data: UrjanetData) -> list[tuple[int | None, list[int | None]]]:
+    """Each statement's PK with its meters' PKs: which rows a Selection loaded."""
+    return [(a.PK, [m.PK for m in a.meters]) for a in data.accounts]
+
+
 def only_period(result: TransformResult) -> BillingPeriod:
     """The one period of `result` (fails when there are none or several)."""
     (period,) = result.periods
